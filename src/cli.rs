@@ -1,0 +1,141 @@
+//! The command line, as clap derives it. No logic here: `main.rs` turns these flags into
+//! the library's options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Turn a knowledge base of who said what to whom into linked data: validate it, map it to
+/// RDF, export it, query it with SPARQL.
+#[derive(Debug, Parser)]
+#[command(name = "saidgraph", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Convert inputs to RDF in one step.
+    Convert {
+        /// Input files: .json, .jsonl, a folder of CSV tables, or - for standard input.
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+        #[command(flatten)]
+        read: ReadArgs,
+        #[command(flatten)]
+        rdf: RdfOutputArgs,
+    },
+    /// Validate inputs and add them to an on-disk store (created if absent), all or nothing.
+    Load {
+        /// Input files: .json, .jsonl, a folder of CSV tables, or - for standard input.
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+        /// The store's folder.
+        #[arg(long, value_name = "DIR")]
+        store: PathBuf,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// Write the whole graph of a store or of inputs.
+    Export {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+        #[command(flatten)]
+        rdf: RdfOutputArgs,
+    },
+    /// Run a SPARQL query: a named one, a file, or inline text.
+    Query {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+        /// A named query from the library (`saidgraph queries` lists them).
+        #[arg(value_name = "NAME", required_unless_present_any = ["file", "expression"], conflicts_with_all = ["file", "expression"])]
+        name: Option<String>,
+        /// Read the query from a file.
+        #[arg(short = 'q', long = "query-file", value_name = "FILE.rq", conflicts_with = "expression")]
+        file: Option<PathBuf>,
+        /// The query's text.
+        #[arg(short = 'e', long = "expression", value_name = "SPARQL")]
+        expression: Option<String>,
+        /// Bind ?NAME to VALUE: <IRI>, prefix:local, an id the graph knows, or else a string.
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// Results format: table (default on a terminal), csv (default otherwise), tsv, json,
+        /// xml; for CONSTRUCT and DESCRIBE, an RDF format.
+        #[arg(short = 'r', long = "results-format", value_name = "FORMAT")]
+        results_format: Option<String>,
+        /// Write results to this file instead of standard output.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// List the named queries, with what each answers and its parameters.
+    Queries,
+    /// Check inputs and report every problem; writes nothing.
+    Validate {
+        /// Input files: .json, .jsonl, a folder of CSV tables, or - for standard input.
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+}
+
+/// How to read inputs.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Base IRI for minted IRIs, overriding the inputs' `base` [default: https://kb.example.org/].
+    #[arg(long, value_name = "IRI")]
+    pub base: Option<String>,
+    /// Input format, instead of guessing from the name (needed for standard input).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormatArg>,
+}
+
+/// A store or inputs: where a command's graph comes from.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct DataArgs {
+    /// An on-disk store made by `saidgraph load`.
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// An input to read instead of a store, in memory for this run; repeat for several.
+    #[arg(short = 'i', long = "input", value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Where and how to write RDF.
+#[derive(Debug, Args)]
+pub struct RdfOutputArgs {
+    /// RDF format: turtle (ttl), ntriples (nt), nquads (nq), trig, rdfxml (rdf), jsonld
+    /// [default: from the -o extension, else turtle].
+    #[arg(short = 'f', long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Add the ontology (classes, properties, the act scheme) to the data.
+    #[arg(long)]
+    pub with_ontology: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum InputFormatArg {
+    Json,
+    Jsonl,
+    Csv,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,182 @@
+//! One function per command: each takes validated options, runs the data flow
+//! (input → model → mapping → store → export/query) and writes to an [`Output`].
+
+use std::path::PathBuf;
+
+use oxigraph::io::RdfFormat;
+use oxigraph::model::Triple;
+
+use crate::error::Result;
+use crate::export;
+use crate::input::InputSpec;
+use crate::kb::{KnowledgeBase, ReadOptions};
+use crate::output::Output;
+use crate::query::{self, QueryText, ResultsFormat};
+use crate::resolve::{self, NoStore};
+use crate::store::{self, GraphStore};
+use crate::vocab;
+
+/// Where a command's graph comes from: inputs read now, or an on-disk store.
+#[derive(Debug, Clone)]
+pub enum DataSource {
+    Inputs(Vec<InputSpec>, ReadOptions),
+    Store(PathBuf),
+}
+
+/// What a run read, for the summary line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub sources: usize,
+    pub entities: usize,
+    pub statements: usize,
+    pub relations: usize,
+    pub triples: usize,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        write!(
+            f,
+            "{}, {}, {}, {}: {}",
+            plural(self.statements, "statement", "statements"),
+            plural(self.entities, "entity", "entities"),
+            plural(self.sources, "source", "sources"),
+            plural(self.relations, "relation", "relations"),
+            plural(self.triples, "triple", "triples"),
+        )
+    }
+}
+
+fn summarize(kb: &KnowledgeBase, triples: usize) -> Summary {
+    let [sources, entities, statements, relations] = kb.counts();
+    Summary {
+        sources,
+        entities,
+        statements,
+        relations,
+        triples,
+    }
+}
+
+/// `validate`: reads and checks the inputs, writing nothing.
+pub fn validate(inputs: &[InputSpec], options: &ReadOptions) -> Result<Summary> {
+    let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
+    let triples = kb.triples().len();
+    Ok(summarize(&kb, triples))
+}
+
+/// `convert`: inputs to RDF in one step.
+pub fn convert(
+    inputs: &[InputSpec],
+    options: &ReadOptions,
+    format: RdfFormat,
+    with_ontology: bool,
+    output: &Output,
+) -> Result<Summary> {
+    let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
+    let mut triples = kb.triples();
+    let summary = summarize(&kb, triples.len());
+    if with_ontology {
+        triples.extend(store::ontology_triples()?);
+    }
+    let prefixes = prefixes_for(&kb.bases().iter().map(|b| (*b).to_owned()).collect::<Vec<_>>());
+    output.write_with(|out| export::write_sorted(triples, format, &prefixes, out))?;
+    Ok(summary)
+}
+
+/// `load`: validates the inputs (their references may name what the store holds), then
+/// adds them to the on-disk store in one atomic step.
+pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path::Path) -> Result<Summary> {
+    let existing = store_path.exists();
+    // Validate against the store read-only first: a bad input never opens it for writing
+    // and never creates it.
+    let kb = if existing && store_path.join("CURRENT").is_file() {
+        let reader = GraphStore::open_read_only(store_path)?;
+        KnowledgeBase::read(inputs, options, &reader)?
+    } else {
+        KnowledgeBase::read(inputs, options, &NoStore)?
+    };
+    let triples = kb.triples();
+    let summary = summarize(&kb, triples.len());
+    let store = GraphStore::open(store_path)?;
+    store.load(triples)?;
+    store.install_ontology()?;
+    Ok(summary)
+}
+
+/// The triples of a data source (data alone), and the bases its IRIs use.
+fn data(source: &DataSource) -> Result<(Vec<Triple>, Vec<String>)> {
+    match source {
+        DataSource::Inputs(inputs, options) => {
+            let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
+            let bases = kb.bases().iter().map(|b| (*b).to_owned()).collect();
+            Ok((kb.triples(), bases))
+        }
+        DataSource::Store(path) => {
+            let store = GraphStore::open_read_only(path)?;
+            Ok((store.data_triples()?, store.bases()?))
+        }
+    }
+}
+
+/// `export`: the whole graph of a source.
+pub fn export(source: &DataSource, format: RdfFormat, with_ontology: bool, output: &Output) -> Result<usize> {
+    let (mut triples, bases) = data(source)?;
+    let count = triples.len();
+    if with_ontology {
+        triples.extend(store::ontology_triples()?);
+    }
+    let prefixes = prefixes_for(&bases);
+    output.write_with(|out| export::write_sorted(triples, format, &prefixes, out))?;
+    Ok(count)
+}
+
+/// A query with its parameters and the format of its results.
+#[derive(Debug, Clone)]
+pub struct QueryRequest {
+    pub text: QueryText,
+    pub params: Vec<String>,
+    pub format: ResultsFormat,
+}
+
+/// `query`: runs SPARQL over a source's data and the ontology.
+pub fn query(source: &DataSource, request: &QueryRequest, output: &Output) -> Result<()> {
+    let (text, origin) = request.text.load()?;
+    let (store, bases) = match source {
+        DataSource::Inputs(inputs, options) => {
+            let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
+            let store = GraphStore::in_memory()?;
+            store.load(kb.triples())?;
+            let bases = kb.bases().iter().map(|b| (*b).to_owned()).collect();
+            (store, bases)
+        }
+        DataSource::Store(path) => {
+            let store = GraphStore::open_read_only(path)?;
+            let bases = store.bases()?;
+            (store, bases)
+        }
+    };
+    let mut bindings = Vec::new();
+    for param in &request.params {
+        let (variable, value) = query::split_param(param)?;
+        bindings.push((variable, query::bind_value(value, &store, &bases)?));
+    }
+    output.write_with(|out| query::run(&store, &text, &origin, bindings, request.format, out))
+}
+
+/// The prefixes exports may declare: the built-in ones, and for a single base the
+/// namespaces of its entities, statements, sources and relations.
+fn prefixes_for(bases: &[String]) -> Vec<(String, String)> {
+    let mut prefixes: Vec<(String, String)> = vocab::PREFIXES
+        .iter()
+        .map(|(p, n)| ((*p).to_owned(), (*n).to_owned()))
+        .collect();
+    if let [base] = bases {
+        for kind in crate::input::RecordKind::ALL {
+            prefixes.push((kind.name().to_owned(), format!("{base}{}", resolve::segment(kind))));
+        }
+    }
+    prefixes.sort();
+    prefixes
+}

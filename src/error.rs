@@ -1,0 +1,221 @@
+//! Errors, and the diagnostics that point at bad input.
+//!
+//! Bad input is never one error: a run collects every [`Diagnostic`] it finds into
+//! [`Diagnostics`] and reports them together as `path:line:column: field: message`.
+//! Positions are stored 1-based, as they are shown. I/O, store and query failures are
+//! kept apart from data errors so the binary can tell bad data (exit 1) from the rest.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// Where something is in an input: the file as the user named it, and a 1-based line
+/// and column. For CSV tables the line is the row's line and the column the field's
+/// position in the row.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+}
+
+impl Location {
+    pub fn new(file: impl Into<String>, line: u64, column: u64) -> Self {
+        Self {
+            file: file.into(),
+            line,
+            column,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One problem with the input: where it is, which field, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub location: Location,
+    /// The field the problem is in; empty when it is about the record or the syntax.
+    pub field: String,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(location: Location, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            location,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}: {}", self.location, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.location, self.field, self.message)
+        }
+    }
+}
+
+/// Every problem a run found, in input order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    pub fn error(&mut self, location: Location, field: &str, message: impl Into<String>) {
+        self.push(Diagnostic::new(location, field, message));
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+
+    /// `Ok(())` when nothing was found, else every diagnostic as one error. Errors are
+    /// put in input order (files as given, then line and column) so reports read
+    /// top to bottom whatever order the checks ran in.
+    pub fn into_result(mut self, file_order: &[String]) -> Result<(), Error> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let rank = |file: &str| file_order.iter().position(|f| f == file).unwrap_or(usize::MAX);
+        self.0.sort_by(|a, b| {
+            (rank(&a.location.file), a.location.line, a.location.column)
+                .cmp(&(rank(&b.location.file), b.location.line, b.location.column))
+        });
+        self.0.dedup();
+        Err(Error::Invalid(self))
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, diagnostic) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// Everything that can go wrong in saidgraph.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input is invalid; nothing was written.
+    #[error("{0}\n{n} error{s} found; nothing was written", n = .0.len(), s = if .0.len() == 1 { "" } else { "s" })]
+    Invalid(Diagnostics),
+    /// A file or stream could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// The on-disk store could not be opened or written.
+    #[error("store {path}: {source}")]
+    Store {
+        path: PathBuf,
+        #[source]
+        source: oxigraph::store::StorageError,
+    },
+    /// Loading into the store failed.
+    #[error("store: {0}")]
+    Loader(#[from] oxigraph::store::LoaderError),
+    /// Writing RDF failed.
+    #[error("serializing RDF: {0}")]
+    Serialize(#[from] oxigraph::store::SerializerError),
+    /// The SPARQL query does not parse.
+    #[error("{origin}: {source}")]
+    QuerySyntax {
+        origin: String,
+        #[source]
+        source: oxigraph::sparql::SparqlSyntaxError,
+    },
+    /// The SPARQL query failed while running.
+    #[error("query: {0}")]
+    QueryEvaluation(#[from] oxigraph::sparql::QueryEvaluationError),
+    /// A query name that is not in the library.
+    #[error("no named query {name:?}{hint}; `saidgraph queries` lists them")]
+    UnknownQuery { name: String, hint: String },
+    /// A `--param` that cannot be bound.
+    #[error("--param {0}")]
+    Param(String),
+    /// A bad option value (base IRI, format for the output at hand, …).
+    #[error("{0}")]
+    Usage(String),
+    /// Reading RDF (the ontology, `--with` graphs) failed.
+    #[error("{origin}: {source}")]
+    RdfParse {
+        origin: String,
+        #[source]
+        source: oxigraph::io::RdfParseError,
+    },
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Whether this is the user's data or query being wrong (exit status 1) rather than
+    /// the command line (2) or the system.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            Self::Invalid(_)
+                | Self::QuerySyntax { .. }
+                | Self::QueryEvaluation(_)
+                | Self::UnknownQuery { .. }
+                | Self::Param(_)
+                | Self::RdfParse { .. }
+        )
+    }
+
+    /// Whether this is a bad command line (exit status 2).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Self::Usage(_))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

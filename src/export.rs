@@ -1,0 +1,252 @@
+//! RDF serialisation: every format of the contract, sorted so that the same graph always
+//! gives the same bytes.
+//!
+//! Triples are sorted by subject, with `rdf:type` first and then by predicate and
+//! object; Turtle and TriG declare only the prefixes they use and leave a blank line
+//! between subject blocks, which keeps diffs of a knowledge base small.
+
+use std::io::Write;
+use std::path::Path;
+
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphNameRef, Term, TermRef, Triple};
+
+use crate::error::{Error, Result};
+
+/// The RDF format a name of the contract means (`turtle`/`ttl`, `ntriples`/`nt`, …).
+pub fn parse_format(name: &str) -> Option<RdfFormat> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "turtle" | "ttl" => RdfFormat::Turtle,
+        "ntriples" | "nt" | "n-triples" => RdfFormat::NTriples,
+        "nquads" | "nq" | "n-quads" => RdfFormat::NQuads,
+        "trig" => RdfFormat::TriG,
+        "rdfxml" | "rdf" | "xml" | "rdf/xml" => RdfFormat::RdfXml,
+        "jsonld" | "json-ld" => RdfFormat::JsonLd {
+            profile: oxigraph::io::JsonLdProfileSet::empty(),
+        },
+        _ => return None,
+    })
+}
+
+/// The format an output file's extension implies.
+pub fn format_for_path(path: &Path) -> Option<RdfFormat> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "owl" => Some(RdfFormat::RdfXml),
+        "json" => parse_format("jsonld"),
+        other => parse_format(other),
+    }
+}
+
+/// The format to write: the one asked for, else the output file's, else Turtle.
+pub fn choose_format(asked: Option<RdfFormat>, output: Option<&Path>) -> RdfFormat {
+    asked.or_else(|| output.and_then(format_for_path)).unwrap_or(RdfFormat::Turtle)
+}
+
+/// Writes `triples` (in the default graph) sorted and deduplicated. `prefixes` are the
+/// candidates; Turtle and TriG declare the ones they use.
+pub fn write_sorted(
+    mut triples: Vec<Triple>,
+    format: RdfFormat,
+    prefixes: &[(String, String)],
+    out: &mut dyn Write,
+) -> Result<()> {
+    sort(&mut triples);
+    let mut serializer = RdfSerializer::from_format(format);
+    let prose = matches!(format, RdfFormat::Turtle | RdfFormat::TriG);
+    if prose || matches!(format, RdfFormat::RdfXml) {
+        for (prefix, namespace) in used_prefixes(&triples, prefixes) {
+            serializer = serializer
+                .with_prefix(prefix, namespace)
+                .map_err(|e| Error::Usage(format!("prefix {prefix}: {e}")))?;
+        }
+    }
+    if prose {
+        let mut buffer = Vec::new();
+        serialize(serializer, &triples, &mut buffer)?;
+        write_with_blank_lines(&buffer, out).map_err(|e| Error::io("<output>", e))
+    } else {
+        serialize(serializer, &triples, out)
+    }
+}
+
+fn serialize(serializer: RdfSerializer, triples: &[Triple], out: &mut dyn Write) -> Result<()> {
+    let mut writer = serializer.for_writer(out);
+    for triple in triples {
+        writer
+            .serialize_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph))
+            .map_err(|e| Error::io("<output>", e))?;
+    }
+    writer.finish().map_err(|e| Error::io("<output>", e))?;
+    Ok(())
+}
+
+/// Sorts triples into the canonical order and drops repeats.
+pub fn sort(triples: &mut Vec<Triple>) {
+    triples.sort_unstable_by(|a, b| {
+        let key = |t: &Triple| t.predicate.as_ref() != rdf::TYPE;
+        (a.subject.to_string(), key(a), a.predicate.as_str(), term_key(&a.object)).cmp(&(
+            b.subject.to_string(),
+            key(b),
+            b.predicate.as_str(),
+            term_key(&b.object),
+        ))
+    });
+    triples.dedup();
+}
+
+fn term_key(term: &Term) -> String {
+    term.to_string()
+}
+
+/// The Turtle prefixes `triples` would use, in order: for each IRI, the first candidate
+/// whose namespace starts it with a local name Turtle can write (as oxttl decides).
+fn used_prefixes<'a>(triples: &[Triple], candidates: &'a [(String, String)]) -> Vec<(&'a str, &'a str)> {
+    let mut used = vec![false; candidates.len()];
+    let mut note = |iri: &str| {
+        if let Some(i) = candidates
+            .iter()
+            .position(|(_, ns)| iri.strip_prefix(ns.as_str()).is_some_and(is_writable_local_name))
+        {
+            used[i] = true;
+        }
+    };
+    for triple in triples {
+        if let oxigraph::model::NamedOrBlankNode::NamedNode(s) = &triple.subject {
+            note(s.as_str());
+        }
+        if triple.predicate.as_ref() != rdf::TYPE {
+            note(triple.predicate.as_str());
+        }
+        match triple.object.as_ref() {
+            TermRef::NamedNode(o) => note(o.as_str()),
+            TermRef::Literal(l) => {
+                let datatype = l.datatype();
+                let plain = l.language().is_some() || datatype == oxigraph::model::vocab::xsd::STRING;
+                if !plain {
+                    note(datatype.as_str());
+                }
+            }
+            _ => {}
+        }
+    }
+    candidates
+        .iter()
+        .zip(used)
+        .filter(|(_, used)| *used)
+        .map(|((p, ns), _)| (p.as_str(), ns.as_str()))
+        .collect()
+}
+
+/// Whether oxttl can write `local` after a prefix (PN_LOCAL, with `\` escapes).
+fn is_writable_local_name(local: &str) -> bool {
+    let escapable = |c: char| "_~.-!$&'()*+,;=/?#@%".contains(c);
+    let mut chars = local.chars().peekable();
+    let Some(first) = chars.next() else {
+        return true;
+    };
+    if !(is_pn_chars_u(first) || first == ':' || first.is_ascii_digit() || escapable(first)) {
+        return false;
+    }
+    while let Some(c) = chars.next() {
+        let last = chars.peek().is_none();
+        if !(is_pn_chars(c) || c == ':' || (c == '.' && !last) || escapable(c)) {
+            return false;
+        }
+    }
+    true
+}
+
+fn is_pn_chars_base(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | 'a'..='z' | '\u{00C0}'..='\u{00D6}' | '\u{00D8}'..='\u{00F6}' | '\u{00F8}'..='\u{02FF}'
+        | '\u{0370}'..='\u{037D}' | '\u{037F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}'
+        | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{EFFFF}')
+}
+
+fn is_pn_chars_u(c: char) -> bool {
+    is_pn_chars_base(c) || c == '_'
+}
+
+fn is_pn_chars(c: char) -> bool {
+    is_pn_chars_u(c) || matches!(c, '-' | '0'..='9' | '\u{00B7}' | '\u{0300}'..='\u{036F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// Copies oxttl's Turtle, adding a blank line after the prefixes and between subject
+/// blocks. Literals never span lines in oxttl's output, so a line ending in ` .` always
+/// closes a block.
+fn write_with_blank_lines(turtle: &[u8], out: &mut dyn Write) -> std::io::Result<()> {
+    let mut lines = turtle.split_inclusive(|&b| b == b'\n').peekable();
+    let mut in_prelude = true;
+    while let Some(line) = lines.next() {
+        out.write_all(line)?;
+        let is_prefix = line.starts_with(b"@prefix") || line.starts_with(b"@base");
+        if in_prelude && !is_prefix {
+            in_prelude = false;
+        }
+        let next_is_prefix = lines
+            .peek()
+            .is_some_and(|next| next.starts_with(b"@prefix") || next.starts_with(b"@base"));
+        if lines.peek().is_none() {
+            break;
+        }
+        if (in_prelude && !next_is_prefix) || (!in_prelude && line.ends_with(b" .\n")) {
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{Literal, NamedNode};
+
+    fn iri(s: &str) -> NamedNode {
+        NamedNode::new_unchecked(s)
+    }
+
+    #[test]
+    fn turtle_is_sorted_with_only_used_prefixes_and_blank_lines() -> Result<()> {
+        let triples = vec![
+            Triple::new(iri("http://e.org/b"), iri("http://schema.org/name"), Literal::new_simple_literal("B")),
+            Triple::new(iri("http://e.org/a"), iri("http://schema.org/name"), Literal::new_simple_literal("A")),
+            Triple::new(iri("http://e.org/a"), rdf::TYPE, iri("http://schema.org/Person")),
+            Triple::new(iri("http://e.org/a"), rdf::TYPE, iri("http://schema.org/Person")),
+        ];
+        let prefixes = vec![
+            ("e".to_owned(), "http://e.org/".to_owned()),
+            ("foaf".to_owned(), "http://xmlns.com/foaf/0.1/".to_owned()),
+            ("schema".to_owned(), "http://schema.org/".to_owned()),
+        ];
+        let mut out = Vec::new();
+        write_sorted(triples, RdfFormat::Turtle, &prefixes, &mut out)?;
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "@prefix e: <http://e.org/> .\n@prefix schema: <http://schema.org/> .\n\n\
+             e:a a schema:Person ;\n\tschema:name \"A\" .\n\n\
+             e:b schema:name \"B\" .\n"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn local_names_follow_turtle() {
+        assert!(is_writable_local_name("Q7747"));
+        assert!(is_writable_local_name("south-korea"));
+        assert!(is_writable_local_name("a%20b"));
+        assert!(!is_writable_local_name("a b"));
+        assert!(!is_writable_local_name("a\"b"));
+    }
+
+    #[test]
+    fn formats_by_name_and_extension() {
+        assert_eq!(parse_format("ttl"), Some(RdfFormat::Turtle));
+        assert_eq!(parse_format("nq"), Some(RdfFormat::NQuads));
+        assert_eq!(format_for_path(Path::new("x.rdf")), Some(RdfFormat::RdfXml));
+        assert_eq!(choose_format(None, Some(Path::new("x.nt"))), RdfFormat::NTriples);
+        assert_eq!(choose_format(None, None), RdfFormat::Turtle);
+    }
+}

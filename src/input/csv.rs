@@ -1,0 +1,193 @@
+//! CSV tables: a folder of `entities.csv`, `statements.csv`, `sources.csv` and
+//! `relations.csv`, whose header row names the fields.
+//!
+//! Cells are strings; an empty cell is an absent field; list fields (`aliases`,
+//! `same_as`, `addressees`, `about`) hold their items separated by `|`. Positions are the
+//! row's line and the cell's column number.
+
+use std::fs::File;
+use std::path::Path;
+
+use super::{Document, Pos, RawField, RawRecord, RawValue, RecordKind};
+use crate::error::{Diagnostics, Error, Result};
+
+/// Reads every table of the folder, each as a document of its own so that messages name
+/// the table's file.
+pub(super) fn read_folder(folder: &Path, diagnostics: &mut Diagnostics) -> Result<Vec<Document>> {
+    let mut documents = Vec::new();
+    for kind in RecordKind::ALL {
+        let path = folder.join(format!("{}.csv", kind.plural()));
+        if path.is_file() {
+            documents.push(read_table(&path, kind, diagnostics)?);
+        }
+    }
+    let folder_name = folder.display().to_string();
+    let at_folder = |file: String| crate::error::Location::new(file, 1, 1);
+    let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(folder, e))?;
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(stem) = file_name.strip_suffix(".csv") else {
+            continue;
+        };
+        if RecordKind::ALL.iter().all(|k| k.plural() != stem) {
+            let tables = RecordKind::ALL.map(RecordKind::plural);
+            let hint = super::suggestion(stem, tables);
+            diagnostics.error(
+                at_folder(folder.join(&file_name).display().to_string()),
+                "",
+                format!("unknown table{hint}; a CSV folder holds entities.csv, statements.csv, sources.csv and relations.csv"),
+            );
+        }
+    }
+    if documents.is_empty() {
+        diagnostics.error(
+            at_folder(folder_name),
+            "",
+            "no CSV tables here: expected entities.csv and statements.csv (and optionally sources.csv, relations.csv)",
+        );
+    }
+    Ok(documents)
+}
+
+fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics) -> Result<Document> {
+    let file_name = path.display().to_string();
+    let mut document = Document {
+        name: file_name.clone(),
+        ..Document::default()
+    };
+    let at = |pos: Pos| crate::error::Location::new(file_name.clone(), pos.line, pos.column);
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(file);
+    let mut header: Option<Vec<String>> = None;
+    let mut row = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, csv::Position::line);
+                diagnostics.push(crate::error::Diagnostic::new(at(Pos::new(line, 1)), "", format!("invalid CSV: {e}")));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    return Err(Error::io(path, std::io::Error::other(e.to_string())));
+                }
+                continue;
+            }
+        }
+        let line = row.position().map_or(0, csv::Position::line);
+        let mut cells = Vec::with_capacity(row.len());
+        let mut valid = true;
+        for (i, cell) in row.iter().enumerate() {
+            let cell = if line == 1 && i == 0 { super::strip_bom(cell) } else { cell };
+            match std::str::from_utf8(cell) {
+                Ok(text) => cells.push(text.to_owned()),
+                Err(_) => {
+                    diagnostics.push(crate::error::Diagnostic::new(
+                        at(Pos::new(line, i as u64 + 1)),
+                        header.as_ref().and_then(|h| h.get(i)).map_or("", String::as_str),
+                        "invalid UTF-8; the table must be UTF-8 text",
+                    ));
+                    valid = false;
+                }
+            }
+        }
+        if !valid {
+            continue;
+        }
+        let Some(names) = &header else {
+            header = Some(cells);
+            continue;
+        };
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if cells.len() != names.len() {
+            diagnostics.push(crate::error::Diagnostic::new(
+                at(Pos::new(line, 1)),
+                "",
+                format!("row has {} cells but the header has {} columns", cells.len(), names.len()),
+            ));
+            continue;
+        }
+        let mut fields = Vec::new();
+        for (i, (name, cell)) in names.iter().zip(cells).enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            let pos = Pos::new(line, i as u64 + 1);
+            let value = if crate::model::is_list_field(kind, name) {
+                RawValue::List(
+                    cell.split('|')
+                        .map(str::trim)
+                        .filter(|item| !item.is_empty())
+                        .map(|item| (RawValue::String(item.to_owned()), pos))
+                        .collect(),
+                )
+            } else {
+                RawValue::String(cell)
+            };
+            fields.push(RawField {
+                name: name.clone(),
+                pos,
+                value,
+                value_pos: pos,
+            });
+        }
+        document.records.push(RawRecord {
+            kind,
+            pos: Pos::new(line, 1),
+            fields,
+            from_csv: true,
+        });
+    }
+    Ok(document)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_become_positioned_records_with_lists_split() -> Result<()> {
+        let folder = tempfile::tempdir().map_err(|e| Error::io("tmp", e))?;
+        std::fs::write(
+            folder.path().join("entities.csv"),
+            "\u{feff}id,type,name,aliases\nputin,person,Vladimir Putin,Putin | President Putin\n\nkim,person,\"Kim, Jong Un\",\n",
+        )
+        .map_err(|e| Error::io("tmp", e))?;
+        let mut diagnostics = Diagnostics::new();
+        let documents = read_folder(folder.path(), &mut diagnostics)?;
+        assert!(diagnostics.is_empty(), "{diagnostics}");
+        let records = &documents[0].records;
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].fields[0].name, "id");
+        let aliases = &records[0].fields[3];
+        assert_eq!(aliases.pos, Pos::new(2, 4));
+        assert_eq!(
+            aliases.value,
+            RawValue::List(vec![
+                (RawValue::String("Putin".into()), aliases.pos),
+                (RawValue::String("President Putin".into()), aliases.pos)
+            ])
+        );
+        assert_eq!(records[1].pos.line, 4);
+        assert_eq!(records[1].fields.len(), 3, "empty cells are absent fields");
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_tables_and_ragged_rows_are_reported() -> Result<()> {
+        let folder = tempfile::tempdir().map_err(|e| Error::io("tmp", e))?;
+        std::fs::write(folder.path().join("statement.csv"), "id\n").map_err(|e| Error::io("tmp", e))?;
+        std::fs::write(folder.path().join("entities.csv"), "id,name\na\n").map_err(|e| Error::io("tmp", e))?;
+        let mut diagnostics = Diagnostics::new();
+        read_folder(folder.path(), &mut diagnostics)?;
+        let text = diagnostics.to_string();
+        assert!(text.contains("entities.csv:2:1: row has 1 cells but the header has 2 columns"), "{text}");
+        assert!(text.contains("statement.csv:1:1: unknown table (did you mean `statements`?)"), "{text}");
+        Ok(())
+    }
+}

@@ -1,0 +1,302 @@
+//! The JSON document form: one object with `base`, `prefixes` and the four record lists.
+//!
+//! JSON is parsed strictly (no comments, trailing commas or other JSON5 leniency) by
+//! `jsonc-parser`, chosen over `serde_json` because it keeps the byte range of every key
+//! and value, which is what lets each diagnostic name its line and column.
+
+use jsonc_parser::ast::{self, ObjectPropName};
+use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
+
+use super::{did_you_mean, LineIndex, Pos, RawField, RawRecord, RawValue, RecordKind, Document};
+use crate::error::Diagnostics;
+
+/// Deeper nesting than this is not a knowledge base, and would exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
+const TOP_LEVEL_KEYS: [&str; 6] = ["base", "prefixes", "sources", "entities", "statements", "relations"];
+
+pub(super) fn read_document(bytes: &[u8], name: String, diagnostics: &mut Diagnostics) -> Document {
+    let mut document = Document {
+        name,
+        ..Document::default()
+    };
+    let Some((text, index)) = decode(bytes, 1, &document, diagnostics) else {
+        return document;
+    };
+    let Some(value) = parse(text, &index, &document, diagnostics) else {
+        return document;
+    };
+    let RawValue::Object(fields) = value.0 else {
+        diagnostics.error(
+            document.location(value.1),
+            "",
+            format!("expected a JSON object with `entities` and `statements`, found {}", value.0.kind_name()),
+        );
+        return document;
+    };
+    for field in fields {
+        let kind = RecordKind::ALL.into_iter().find(|k| k.plural() == field.name);
+        match (field.name.as_str(), kind) {
+            ("base", _) => match field.value {
+                RawValue::String(base) => document.base = Some((base, field.value_pos)),
+                other => diagnostics.error(
+                    document.location(field.value_pos),
+                    "base",
+                    format!("expected an IRI string, found {}", other.kind_name()),
+                ),
+            },
+            ("prefixes", _) => read_prefixes(field, &mut document, diagnostics),
+            (_, Some(kind)) => match field.value {
+                RawValue::List(items) => {
+                    for (item, pos) in items {
+                        match item {
+                            RawValue::Object(fields) => document.records.push(RawRecord {
+                                kind,
+                                pos,
+                                fields,
+                                from_csv: false,
+                            }),
+                            other => diagnostics.error(
+                                document.location(pos),
+                                kind.plural(),
+                                format!("expected a {} object, found {}", kind.name(), other.kind_name()),
+                            ),
+                        }
+                    }
+                }
+                other => diagnostics.error(
+                    document.location(field.value_pos),
+                    kind.plural(),
+                    format!("expected a list of {}, found {}", kind.plural(), other.kind_name()),
+                ),
+            },
+            (unknown, None) => diagnostics.error(
+                document.location(field.pos),
+                unknown,
+                unknown_field_message(unknown, &TOP_LEVEL_KEYS),
+            ),
+        }
+    }
+    document
+}
+
+fn read_prefixes(field: RawField, document: &mut Document, diagnostics: &mut Diagnostics) {
+    let RawValue::Object(entries) = field.value else {
+        diagnostics.error(
+            document.location(field.value_pos),
+            "prefixes",
+            format!("expected an object of prefix → namespace IRI, found {}", field.value.kind_name()),
+        );
+        return;
+    };
+    for entry in entries {
+        match entry.value {
+            RawValue::String(namespace) => document.prefixes.push((entry.name, namespace, entry.value_pos)),
+            other => diagnostics.error(
+                document.location(entry.value_pos),
+                &format!("prefixes.{}", entry.name),
+                format!("expected a namespace IRI string, found {}", other.kind_name()),
+            ),
+        }
+    }
+}
+
+/// "unknown field (did you mean …?); expected one of …".
+pub(crate) fn unknown_field_message(name: &str, known: &[&str]) -> String {
+    match did_you_mean(name, known.iter().copied()) {
+        Some(close) => format!("unknown field (did you mean `{close}`?)"),
+        None => format!("unknown field; expected one of: {}", known.join(", ")),
+    }
+}
+
+/// Checks the bytes are UTF-8 (after a byte order mark, if any) and indexes their lines.
+pub(super) fn decode<'a>(
+    bytes: &'a [u8],
+    first_line: u64,
+    document: &Document,
+    diagnostics: &mut Diagnostics,
+) -> Option<(&'a str, LineIndex<'a>)> {
+    let bytes = super::strip_bom(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some((text, LineIndex::new(text, first_line))),
+        Err(e) => {
+            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            let pos = LineIndex::new(valid, first_line).pos(valid.len());
+            diagnostics.error(document.location(pos), "", "invalid UTF-8; the input must be UTF-8 text");
+            None
+        }
+    }
+}
+
+/// Parses one JSON value strictly, with positions.
+pub(super) fn parse(
+    text: &str,
+    index: &LineIndex<'_>,
+    document: &Document,
+    diagnostics: &mut Diagnostics,
+) -> Option<(RawValue, Pos)> {
+    let collect = CollectOptions {
+        comments: CommentCollectionStrategy::Off,
+        tokens: false,
+    };
+    let strict = ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    match jsonc_parser::parse_to_ast(text, &collect, &strict) {
+        Ok(result) => match result.value {
+            Some(value) => {
+                let pos = index.pos(range_of(&value).start);
+                let mut converter = Converter {
+                    index,
+                    document,
+                    diagnostics,
+                };
+                converter.value(value, 0).map(|v| (v, pos))
+            }
+            None => {
+                diagnostics.error(document.location(index.pos(0)), "", "empty input: expected a JSON value");
+                None
+            }
+        },
+        Err(e) => {
+            let pos = index.pos(e.range().start);
+            diagnostics.error(document.location(pos), "", format!("invalid JSON: {}", e.kind()));
+            None
+        }
+    }
+}
+
+struct Converter<'i, 'd> {
+    index: &'i LineIndex<'i>,
+    document: &'d Document,
+    diagnostics: &'d mut Diagnostics,
+}
+
+impl Converter<'_, '_> {
+    fn value(&mut self, value: ast::Value<'_>, depth: usize) -> Option<RawValue> {
+        if depth > MAX_DEPTH {
+            let pos = self.index.pos(range_of(&value).start);
+            self.diagnostics.error(
+                self.document.location(pos),
+                "",
+                format!("JSON nested deeper than {MAX_DEPTH} levels"),
+            );
+            return None;
+        }
+        Some(match value {
+            ast::Value::StringLit(s) => RawValue::String(s.value.into_owned()),
+            ast::Value::NumberLit(n) => RawValue::Number(n.value.to_owned()),
+            ast::Value::BooleanLit(b) => RawValue::Bool(b.value),
+            ast::Value::NullKeyword(_) => RawValue::Null,
+            ast::Value::Array(array) => {
+                let mut items = Vec::with_capacity(array.elements.len());
+                for element in array.elements {
+                    let pos = self.index.pos(range_of(&element).start);
+                    items.push((self.value(element, depth + 1)?, pos));
+                }
+                RawValue::List(items)
+            }
+            ast::Value::Object(object) => {
+                let mut fields: Vec<RawField> = Vec::with_capacity(object.properties.len());
+                for property in object.properties {
+                    let (name, range) = match property.name {
+                        ObjectPropName::String(s) => (s.value.into_owned(), s.range),
+                        ObjectPropName::Word(w) => (w.value.to_owned(), w.range),
+                    };
+                    let pos = self.index.pos(range.start);
+                    if fields.iter().any(|f| f.name == name) {
+                        self.diagnostics.error(
+                            self.document.location(pos),
+                            &name,
+                            "field given twice in one object",
+                        );
+                        continue;
+                    }
+                    let value_pos = self.index.pos(range_of(&property.value).start);
+                    let value = self.value(property.value, depth + 1)?;
+                    fields.push(RawField {
+                        name,
+                        pos,
+                        value,
+                        value_pos,
+                    });
+                }
+                RawValue::Object(fields)
+            }
+        })
+    }
+}
+
+fn range_of(value: &ast::Value<'_>) -> jsonc_parser::common::Range {
+    match value {
+        ast::Value::StringLit(v) => v.range,
+        ast::Value::NumberLit(v) => v.range,
+        ast::Value::BooleanLit(v) => v.range,
+        ast::Value::Object(v) => v.range,
+        ast::Value::Array(v) => v.range,
+        ast::Value::NullKeyword(v) => v.range,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (Document, Diagnostics) {
+        let mut diagnostics = Diagnostics::new();
+        let document = read_document(text.as_bytes(), "kb.json".to_owned(), &mut diagnostics);
+        (document, diagnostics)
+    }
+
+    #[test]
+    fn records_keep_field_positions() {
+        let (document, diagnostics) = read("{\n  \"entities\": [\n    {\"id\": \"putin\", \"type\": \"person\"}\n  ]\n}");
+        assert!(diagnostics.is_empty(), "{diagnostics}");
+        let record = &document.records[0];
+        assert_eq!(record.kind, RecordKind::Entity);
+        assert_eq!(record.pos, Pos::new(3, 5));
+        assert_eq!(record.fields[1].name, "type");
+        assert_eq!(record.fields[1].pos, Pos::new(3, 20));
+        assert_eq!(record.fields[1].value_pos, Pos::new(3, 28));
+    }
+
+    #[test]
+    fn syntax_errors_are_positioned() {
+        let (_, diagnostics) = read("{\n  \"entities\": [,]\n}");
+        let message = diagnostics.to_string();
+        assert!(message.starts_with("kb.json:2:17: invalid JSON"), "{message}");
+    }
+
+    #[test]
+    fn leniencies_are_refused() {
+        for text in ["{\"entities\": [],}", "{// c\n}", "{entities: []}", "{'entities': []}"] {
+            let (_, diagnostics) = read(text);
+            assert_eq!(diagnostics.len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = format!("{{\"entities\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+        let (_, diagnostics) = read(&text);
+        assert_eq!(diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn unknown_top_level_keys_get_suggestions() {
+        let (_, diagnostics) = read("{\"statments\": []}");
+        assert_eq!(
+            diagnostics.to_string(),
+            "kb.json:1:2: statments: unknown field (did you mean `statements`?)"
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! JSON Lines: one record per line, each naming its kind in a `record` field.
+//!
+//! The file is read a line at a time, so a line's problems are reported with that line's
+//! number and no line is held longer than it takes to parse it.
+
+use std::io::BufRead;
+use std::path::Path;
+
+use super::json::{decode, parse};
+use super::{Document, Pos, RawRecord, RawValue, RecordKind};
+use crate::error::{Diagnostics, Error, Result};
+
+const RECORD_KINDS: [&str; 4] = ["source", "entity", "statement", "relation"];
+
+pub(super) fn read_lines(
+    mut reader: impl BufRead,
+    path: &Path,
+    name: String,
+    diagnostics: &mut Diagnostics,
+) -> Result<Document> {
+    let mut document = Document {
+        name,
+        ..Document::default()
+    };
+    let mut line = Vec::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line).map_err(|e| Error::io(path, e))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let mut bytes = line.as_slice();
+        bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        if number == 1 {
+            bytes = super::strip_bom(bytes);
+        }
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if let Some(record) = read_record(bytes, number, &document, diagnostics) {
+            document.records.push(record);
+        }
+    }
+    Ok(document)
+}
+
+/// Parses one line into a record, taking its `record` field as the kind.
+fn read_record(bytes: &[u8], line: u64, document: &Document, diagnostics: &mut Diagnostics) -> Option<RawRecord> {
+    let (text, index) = decode(bytes, line, document, diagnostics)?;
+    let (value, pos) = parse(text, &index, document, diagnostics)?;
+    let RawValue::Object(mut fields) = value else {
+        diagnostics.error(
+            document.location(pos),
+            "",
+            format!("expected a JSON object with a `record` field, found {}", value.kind_name()),
+        );
+        return None;
+    };
+    let Some(at) = fields.iter().position(|f| f.name == "record") else {
+        diagnostics.error(
+            document.location(pos),
+            "record",
+            "missing: each line needs \"record\": \"source\", \"entity\", \"statement\" or \"relation\"",
+        );
+        return None;
+    };
+    let field = fields.remove(at);
+    let kind = match &field.value {
+        RawValue::String(kind) => RecordKind::ALL.into_iter().find(|k| k.name() == kind),
+        _ => None,
+    };
+    let Some(kind) = kind else {
+        let given = match &field.value {
+            RawValue::String(s) => s.clone(),
+            other => other.kind_name().to_owned(),
+        };
+        let hint = super::suggestion(&given, RECORD_KINDS);
+        diagnostics.error(
+            document.location(field.value_pos),
+            "record",
+            format!("unknown record kind {given:?}{hint}; expected one of: {}", RECORD_KINDS.join(", ")),
+        );
+        return None;
+    };
+    Some(RawRecord {
+        kind,
+        pos: Pos::new(line, pos.column),
+        fields,
+        from_csv: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (Document, Diagnostics) {
+        let mut diagnostics = Diagnostics::new();
+        let document =
+            read_lines(text.as_bytes(), Path::new("kb.jsonl"), "kb.jsonl".to_owned(), &mut diagnostics).unwrap();
+        (document, diagnostics)
+    }
+
+    #[test]
+    fn each_line_is_a_record_with_its_line_number() {
+        let (document, diagnostics) = read(
+            "\u{feff}{\"record\": \"entity\", \"id\": \"a\"}\r\n\n{\"record\": \"statement\", \"speaker\": \"a\"}\n",
+        );
+        assert!(diagnostics.is_empty(), "{diagnostics}");
+        assert_eq!(document.records.len(), 2);
+        assert_eq!(document.records[1].kind, RecordKind::Statement);
+        assert_eq!(document.records[1].pos.line, 3);
+        assert_eq!(document.records[1].fields[0].pos, Pos::new(3, 26));
+    }
+
+    #[test]
+    fn every_bad_line_is_reported() {
+        let (document, diagnostics) = read("{\"record\": \"entty\"}\n[1]\n{\"id\": \"x\"}\nnot json\n\u{0}\n");
+        assert!(document.records.is_empty());
+        let lines: Vec<u64> = diagnostics.iter().map(|d| d.location.line).collect();
+        assert_eq!(lines, [1, 2, 3, 4, 5]);
+        assert!(diagnostics.to_string().contains("(did you mean `entity`?)"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_with_its_column() {
+        let mut diagnostics = Diagnostics::new();
+        let bytes: &[u8] = b"{\"record\": \"entity\", \"id\": \"a\xff\"}\n";
+        read_lines(bytes, Path::new("kb.jsonl"), "kb.jsonl".to_owned(), &mut diagnostics).unwrap();
+        assert_eq!(diagnostics.to_string(), "kb.jsonl:1:30: invalid UTF-8; the input must be UTF-8 text");
+    }
+}

@@ -1,0 +1,334 @@
+//! Readers for every input form of the contract, down to positioned raw records.
+//!
+//! A reader only knows syntax: it turns a JSON document, JSON Lines, or a folder of CSV
+//! tables into [`RawRecord`]s whose every field and value keeps its line and column, and
+//! reports syntax problems as diagnostics. What the fields mean is [`crate::model`]'s job.
+
+mod csv;
+mod json;
+mod jsonl;
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostics, Error, Location, Result};
+
+/// How an input is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InputFormat {
+    /// One JSON document with `sources`, `entities`, `statements`, `relations`.
+    Json,
+    /// One record per line, each with a `record` field.
+    Jsonl,
+    /// A folder of `entities.csv`, `statements.csv`, `sources.csv`, `relations.csv`.
+    Csv,
+}
+
+impl InputFormat {
+    /// The format an input's path implies: a folder is CSV tables, else the extension.
+    pub fn detect(path: &Path) -> Option<Self> {
+        if path.is_dir() {
+            return Some(Self::Csv);
+        }
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "json" => Some(Self::Json),
+            "jsonl" | "ndjson" => Some(Self::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for InputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Json => "json",
+            Self::Jsonl => "jsonl",
+            Self::Csv => "csv",
+        })
+    }
+}
+
+/// One input as named on the command line: a path, or `-` for standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputSpec {
+    pub path: PathBuf,
+    /// Overrides the format the path implies.
+    pub format: Option<InputFormat>,
+}
+
+impl InputSpec {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            format: None,
+        }
+    }
+
+    pub fn is_stdin(&self) -> bool {
+        self.path.as_os_str() == "-"
+    }
+
+    /// The name diagnostics use for this input.
+    pub fn display_name(&self) -> String {
+        if self.is_stdin() {
+            "<stdin>".to_owned()
+        } else {
+            self.path.display().to_string()
+        }
+    }
+
+    /// The input's format, or a usage error saying how to give one.
+    pub fn resolved_format(&self) -> Result<InputFormat> {
+        if let Some(format) = self.format {
+            return Ok(format);
+        }
+        if self.is_stdin() {
+            return Err(Error::Usage(
+                "standard input needs --input-format json or jsonl".to_owned(),
+            ));
+        }
+        if !self.path.exists() {
+            return Err(Error::io(
+                &self.path,
+                io::Error::new(io::ErrorKind::NotFound, "no such file or folder"),
+            ));
+        }
+        InputFormat::detect(&self.path).ok_or_else(|| {
+            Error::Usage(format!(
+                "{}: cannot tell the input format from the name; use a .json or .jsonl file, a folder of CSV tables, or --input-format",
+                self.path.display()
+            ))
+        })
+    }
+}
+
+/// A 1-based line and column within one input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    pub line: u64,
+    pub column: u64,
+}
+
+impl Pos {
+    pub fn new(line: u64, column: u64) -> Self {
+        Self { line, column }
+    }
+}
+
+/// The four kinds of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RecordKind {
+    Source,
+    Entity,
+    Statement,
+    Relation,
+}
+
+impl RecordKind {
+    pub const ALL: [Self; 4] = [Self::Source, Self::Entity, Self::Statement, Self::Relation];
+
+    /// The name used by JSON Lines' `record` field.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Source => "source",
+            Self::Entity => "entity",
+            Self::Statement => "statement",
+            Self::Relation => "relation",
+        }
+    }
+
+    /// The list key of the JSON document and the CSV table's file stem.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Self::Source => "sources",
+            Self::Entity => "entities",
+            Self::Statement => "statements",
+            Self::Relation => "relations",
+        }
+    }
+}
+
+/// A value as written, before it means anything.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawValue {
+    Null,
+    Bool(bool),
+    /// A JSON number, as written.
+    Number(String),
+    /// A JSON string or a CSV cell.
+    String(String),
+    List(Vec<(RawValue, Pos)>),
+    Object(Vec<RawField>),
+}
+
+impl RawValue {
+    /// What the value is, for messages such as "expected a string, found a list".
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::Bool(_) => "a boolean",
+            Self::Number(_) => "a number",
+            Self::String(_) => "a string",
+            Self::List(_) => "a list",
+            Self::Object(_) => "an object",
+        }
+    }
+}
+
+/// A field of a record: its name and value, each with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawField {
+    pub name: String,
+    pub pos: Pos,
+    pub value: RawValue,
+    pub value_pos: Pos,
+}
+
+/// One record as read: its kind, where it starts, and its fields in input order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRecord {
+    pub kind: RecordKind,
+    pub pos: Pos,
+    pub fields: Vec<RawField>,
+    /// CSV cells are all strings; numbers in them are read from text.
+    pub from_csv: bool,
+}
+
+/// One input, read: its name for messages, its own `base` and `prefixes`, and records.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    pub name: String,
+    pub base: Option<(String, Pos)>,
+    pub prefixes: Vec<(String, String, Pos)>,
+    pub records: Vec<RawRecord>,
+}
+
+impl Document {
+    pub fn location(&self, pos: Pos) -> Location {
+        Location::new(self.name.clone(), pos.line, pos.column)
+    }
+}
+
+/// Reads one input (a CSV folder gives a document per table). Syntax problems go to `diagnostics`; what could be read is returned,
+/// so one run reports the problems of every input. An input that cannot be opened at
+/// all is an error.
+pub fn read(spec: &InputSpec, diagnostics: &mut Diagnostics) -> Result<Vec<Document>> {
+    let format = spec.resolved_format()?;
+    let name = spec.display_name();
+    match format {
+        InputFormat::Csv => {
+            if spec.is_stdin() {
+                return Err(Error::Usage(
+                    "CSV tables are a folder; standard input takes json or jsonl".to_owned(),
+                ));
+            }
+            csv::read_folder(&spec.path, diagnostics)
+        }
+        InputFormat::Json => {
+            let text = read_text(spec)?;
+            Ok(vec![json::read_document(&text, name, diagnostics)])
+        }
+        InputFormat::Jsonl => {
+            let reader = open(spec)?;
+            Ok(vec![jsonl::read_lines(reader, &spec.path, name, diagnostics)?])
+        }
+    }
+}
+
+fn open(spec: &InputSpec) -> Result<Box<dyn BufRead>> {
+    if spec.is_stdin() {
+        return Ok(Box::new(BufReader::new(io::stdin())));
+    }
+    let file = File::open(&spec.path).map_err(|e| Error::io(&spec.path, e))?;
+    Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+}
+
+fn read_text(spec: &InputSpec) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    open(spec)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(&spec.path, e))?;
+    Ok(bytes)
+}
+
+/// Drops a UTF-8 byte order mark, which spreadsheet programs like to write.
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Turns byte offsets of one text into 1-based lines and columns (columns count
+/// characters, not bytes).
+pub(crate) struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+    first_line: u64,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str, first_line: u64) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self {
+            text,
+            starts,
+            first_line,
+        }
+    }
+
+    pub(crate) fn pos(&self, offset: usize) -> Pos {
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let end = offset.min(self.text.len());
+        let column = self
+            .text
+            .get(start..end)
+            .map_or(end - start, |s| s.chars().count());
+        Pos::new(self.first_line + line as u64, column as u64 + 1)
+    }
+}
+
+/// The closest of `candidates` to `word`, if one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&word.to_lowercase(), c), c))
+        .filter(|&(d, c)| d <= 2.max(c.len() / 3))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// " (did you mean `x`?)" or nothing.
+pub fn suggestion<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    did_you_mean(word, candidates).map_or_else(String::new, |c| format!(" (did you mean `{c}`?)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_characters_from_one() {
+        let index = LineIndex::new("ab\n\u{00e9}\u{1F600}x\n", 1);
+        assert_eq!(index.pos(0), Pos::new(1, 1));
+        assert_eq!(index.pos(3), Pos::new(2, 1));
+        // "é" is two bytes and "😀" four: x is the third character of line 2.
+        assert_eq!(index.pos(3 + 2 + 4), Pos::new(2, 3));
+    }
+
+    #[test]
+    fn suggestions_catch_typos_only() {
+        assert_eq!(did_you_mean("speakr", ["speaker", "act"]), Some("speaker"));
+        assert_eq!(did_you_mean("Quote", ["quote", "summary"]), Some("quote"));
+        assert_eq!(did_you_mean("zzzzzz", ["speaker", "act"]), None);
+    }
+
+    #[test]
+    fn formats_follow_the_extension() {
+        assert_eq!(InputFormat::detect(Path::new("kb.json")), Some(InputFormat::Json));
+        assert_eq!(InputFormat::detect(Path::new("kb.JSONL")), Some(InputFormat::Jsonl));
+        assert_eq!(InputFormat::detect(Path::new("kb.txt")), None);
+    }
+}

@@ -1,0 +1,125 @@
+//! The `saidgraph` binary: parse the command line, call the library, map the outcome to
+//! an exit status (0 success, 1 bad data or query, 2 bad usage).
+
+mod cli;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use saidgraph::commands::{self, DataSource, QueryRequest};
+use saidgraph::export;
+use saidgraph::output::Output;
+use saidgraph::query::{NAMED_QUERIES, QueryText, ResultsFormat};
+use saidgraph::{Error, InputFormat, InputSpec, ReadOptions};
+
+use cli::{Cli, Command, DataArgs, InputFormatArg, RdfOutputArgs, ReadArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            if let Some(io) = error.chain().find_map(|e| e.downcast_ref::<std::io::Error>())
+                && io.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("saidgraph: {error:#}");
+            let usage = error.downcast_ref::<Error>().is_some_and(Error::is_usage);
+            ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Convert { inputs, read, rdf } => {
+            let (inputs, options) = read_options(inputs, &read);
+            let (format, output) = rdf_output(&rdf)?;
+            commands::convert(&inputs, &options, format, rdf.with_ontology, &output)?;
+        }
+        Command::Load { inputs, store, read } => {
+            let (inputs, options) = read_options(inputs, &read);
+            let summary = commands::load(&inputs, &options, &store)?;
+            println!("loaded {summary} into {}", store.display());
+        }
+        Command::Export { data, read, rdf } => {
+            let (format, output) = rdf_output(&rdf)?;
+            commands::export(&data_source(data, &read), format, rdf.with_ontology, &output)?;
+        }
+        Command::Query { data, read, name, file, expression, params, results_format, output } => {
+            let text = match (name, file, expression) {
+                (Some(name), _, _) => QueryText::Named(name),
+                (_, Some(file), _) => QueryText::File(file),
+                (_, _, Some(text)) => QueryText::Inline(text),
+                _ => unreachable!("clap requires one of NAME, -q, -e"),
+            };
+            let output = Output::from_option(output.as_deref());
+            let format = match results_format {
+                Some(name) => ResultsFormat::parse(&name)
+                    .ok_or_else(|| usage(format!("unknown results format {name:?}; expected table, csv, tsv, json or xml")))?,
+                None if output == Output::Stdout && std::io::stdout().is_terminal() => ResultsFormat::Table,
+                None => ResultsFormat::parse("csv").context("csv is a results format")?,
+            };
+            commands::query(&data_source(data, &read), &QueryRequest { text, params, format }, &output)?;
+        }
+        Command::Queries => {
+            for query in NAMED_QUERIES {
+                println!("{}\n    {}", query.name, query.summary());
+                for (name, description) in query.parameters() {
+                    println!("    --param {name}=…  {description}");
+                }
+            }
+        }
+        Command::Validate { inputs, read } => {
+            let (inputs, options) = read_options(inputs, &read);
+            let summary = commands::validate(&inputs, &options)?;
+            println!("valid: {summary}");
+        }
+    }
+    Ok(())
+}
+
+fn usage(message: String) -> anyhow::Error {
+    Error::Usage(message).into()
+}
+
+fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {
+    arg.map(|f| match f {
+        InputFormatArg::Json => InputFormat::Json,
+        InputFormatArg::Jsonl => InputFormat::Jsonl,
+        InputFormatArg::Csv => InputFormat::Csv,
+    })
+}
+
+fn specs(paths: Vec<std::path::PathBuf>, format: Option<InputFormatArg>) -> Vec<InputSpec> {
+    let format = input_format(format);
+    paths.into_iter().map(|path| InputSpec { path, format }).collect()
+}
+
+fn read_options(paths: Vec<std::path::PathBuf>, read: &ReadArgs) -> (Vec<InputSpec>, ReadOptions) {
+    (specs(paths, read.input_format), ReadOptions { base: read.base.clone() })
+}
+
+fn data_source(data: DataArgs, read: &ReadArgs) -> DataSource {
+    match data.store {
+        Some(store) => DataSource::Store(store),
+        None => {
+            let (inputs, options) = read_options(data.inputs, read);
+            DataSource::Inputs(inputs, options)
+        }
+    }
+}
+
+fn rdf_output(rdf: &RdfOutputArgs) -> anyhow::Result<(oxigraph::io::RdfFormat, Output)> {
+    let asked = match &rdf.format {
+        Some(name) => Some(export::parse_format(name).ok_or_else(|| {
+            usage(format!("unknown RDF format {name:?}; expected turtle, ntriples, nquads, trig, rdfxml or jsonld"))
+        })?),
+        None => None,
+    };
+    let output = Output::from_option(rdf.output.as_deref());
+    Ok((export::choose_format(asked, output.path()), output))
+}

@@ -1,0 +1,312 @@
+//! SPARQL: the named-query library, parameter binding, and results in the W3C formats
+//! or as a table for people.
+//!
+//! Queries run over the data and the ontology together (the default graph is the union
+//! of the store's graphs). `--param NAME=VALUE` is bound as an RDF term by Oxigraph's
+//! variable substitution, never by pasting text into the query.
+
+use std::io::Write;
+
+use oxigraph::io::RdfFormat;
+use oxigraph::model::{Literal, NamedNode, Term, Triple};
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{QueryEvaluationError, QueryResults, SparqlEvaluator, Variable};
+
+use crate::error::{Error, Result};
+use crate::input::{self, RecordKind};
+use crate::model::Prefixes;
+use crate::resolve::mint;
+use crate::store::GraphStore;
+
+/// A query of the library in `queries/`, compiled in.
+#[derive(Debug, Clone, Copy)]
+pub struct NamedQuery {
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+macro_rules! named_queries {
+    ($($name:literal),* $(,)?) => {
+        /// Every query of `queries/`, by name.
+        pub const NAMED_QUERIES: &[NamedQuery] = &[
+            $(NamedQuery { name: $name, text: include_str!(concat!("../queries/", $name, ".rq")) }),*
+        ];
+    };
+}
+
+named_queries!(
+    "who-said-what-to-whom",
+    "statements-by",
+);
+
+impl NamedQuery {
+    pub fn find(name: &str) -> Result<&'static Self> {
+        let name = name.strip_suffix(".rq").unwrap_or(name);
+        NAMED_QUERIES.iter().find(|q| q.name == name).ok_or_else(|| Error::UnknownQuery {
+            name: name.to_owned(),
+            hint: input::suggestion(name, NAMED_QUERIES.iter().map(|q| q.name)),
+        })
+    }
+
+    /// The header comment's first sentence: what the query answers.
+    pub fn summary(&self) -> &'static str {
+        self.header().next().unwrap_or_default()
+    }
+
+    /// The parameters the header declares: name and description.
+    pub fn parameters(&self) -> Vec<(&'static str, &'static str)> {
+        let mut in_parameters = false;
+        let mut parameters = Vec::new();
+        for line in self.header() {
+            if let Some(rest) = line.strip_prefix("Parameters:") {
+                in_parameters = rest.trim() != "none";
+                continue;
+            }
+            if in_parameters && !line.is_empty() {
+                let (name, description) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+                parameters.push((name, description.trim()));
+            }
+        }
+        parameters
+    }
+
+    /// The lines of the opening comment block, without `#` and surrounding spaces.
+    fn header(&self) -> impl Iterator<Item = &'static str> {
+        self.text
+            .lines()
+            .map_while(|line| line.strip_prefix('#'))
+            .map(str::trim)
+    }
+}
+
+/// Which query to run.
+#[derive(Debug, Clone)]
+pub enum QueryText {
+    Named(String),
+    File(std::path::PathBuf),
+    Inline(String),
+}
+
+impl QueryText {
+    /// The query's text and a name for messages.
+    pub fn load(&self) -> Result<(String, String)> {
+        match self {
+            Self::Named(name) => {
+                let query = NamedQuery::find(name)?;
+                Ok((query.text.to_owned(), format!("queries/{}.rq", query.name)))
+            }
+            Self::File(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+                Ok((text, path.display().to_string()))
+            }
+            Self::Inline(text) => Ok((text.clone(), "query".to_owned())),
+        }
+    }
+}
+
+/// How to print results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResultsFormat {
+    /// Aligned columns for people.
+    Table,
+    /// One of the W3C SPARQL results formats.
+    W3c(QueryResultsFormat),
+    /// For CONSTRUCT and DESCRIBE: an RDF format.
+    Rdf(RdfFormat),
+}
+
+impl ResultsFormat {
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "table" => Self::Table,
+            "csv" => Self::W3c(QueryResultsFormat::Csv),
+            "tsv" => Self::W3c(QueryResultsFormat::Tsv),
+            "json" => Self::W3c(QueryResultsFormat::Json),
+            "xml" => Self::W3c(QueryResultsFormat::Xml),
+            other => Self::Rdf(crate::export::parse_format(other)?),
+        })
+    }
+}
+
+/// Binds a `--param` value as an RDF term: `<…>` is an IRI, `prefix:local` a prefixed
+/// name, an id the graph knows its IRI (entities first, then statements, sources and
+/// relations), anything else a plain string.
+pub fn bind_value(value: &str, store: &GraphStore, bases: &[String]) -> Result<Term> {
+    let prefixes = Prefixes::default();
+    if value.starts_with('<') && value.ends_with('>') {
+        return prefixes
+            .expand(value)
+            .map(Term::from)
+            .map_err(|e| Error::Param(format!("value {value}: {e}")));
+    }
+    if let Some((prefix, _)) = value.split_once(':')
+        && prefixes.iter().any(|(p, _)| p == prefix)
+    {
+        return prefixes
+            .expand(value)
+            .map(Term::from)
+            .map_err(|e| Error::Param(format!("value {value}: {e}")));
+    }
+    for kind in [RecordKind::Entity, RecordKind::Statement, RecordKind::Source, RecordKind::Relation] {
+        let found: Vec<NamedNode> = bases
+            .iter()
+            .map(|base| mint(base, kind, value))
+            .filter(|iri| store.has_subject(iri.as_ref()))
+            .collect();
+        match found.as_slice() {
+            [] => {}
+            [iri] => return Ok(iri.clone().into()),
+            several => {
+                let list: Vec<String> = several.iter().map(ToString::to_string).collect();
+                return Err(Error::Param(format!(
+                    "value {value:?} names several {}s: {}; give the <IRI> instead",
+                    kind.name(),
+                    list.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(Literal::new_simple_literal(value).into())
+}
+
+/// Parses `NAME=VALUE`.
+pub fn split_param(param: &str) -> Result<(Variable, &str)> {
+    let (name, value) = param
+        .split_once('=')
+        .ok_or_else(|| Error::Param(format!("{param:?}: expected NAME=VALUE")))?;
+    let name = name.trim().trim_start_matches(['?', '$']);
+    let variable = Variable::new(name).map_err(|e| Error::Param(format!("{param:?}: {name:?} is not a variable name: {e}")))?;
+    Ok((variable, value))
+}
+
+/// Runs a query against `store` and writes its results.
+pub fn run(
+    store: &GraphStore,
+    text: &str,
+    origin: &str,
+    bindings: Vec<(Variable, Term)>,
+    format: ResultsFormat,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut prepared = SparqlEvaluator::new()
+        .parse_query(text)
+        .map_err(|source| Error::QuerySyntax {
+            origin: origin.to_owned(),
+            source,
+        })?;
+    prepared.dataset_mut().set_default_graph_as_union();
+    for (variable, term) in bindings {
+        prepared = prepared.substitute_variable(variable, term);
+    }
+    let results = prepared.on_store(store.store()).execute().map_err(|e| match e {
+        QueryEvaluationError::NotExistingSubstitutedVariable(v) => {
+            Error::Param(format!("{}: the query has no variable {v} to bind", v.as_str()))
+        }
+        other => Error::QueryEvaluation(other),
+    })?;
+    write_results(results, format, out)
+}
+
+fn write_results(results: QueryResults<'_>, format: ResultsFormat, out: &mut dyn Write) -> Result<()> {
+    let io = |e| Error::io("<output>", e);
+    match (results, format) {
+        (QueryResults::Solutions(solutions), ResultsFormat::Table) => {
+            let variables: Vec<Variable> = solutions.variables().to_vec();
+            let mut rows = Vec::new();
+            for solution in solutions {
+                let solution = solution?;
+                rows.push(variables.iter().map(|v| solution.get(v).map(display_term).unwrap_or_default()).collect());
+            }
+            let header: Vec<&str> = variables.iter().map(Variable::as_str).collect();
+            write_table(&header, rows, out).map_err(io)
+        }
+        (QueryResults::Solutions(solutions), ResultsFormat::W3c(format)) => {
+            let mut writer = QueryResultsSerializer::from_format(format)
+                .serialize_solutions_to_writer(out, solutions.variables().to_vec())
+                .map_err(io)?;
+            for solution in solutions {
+                writer.serialize(&solution?).map_err(io)?;
+            }
+            writer.finish().map_err(io)?;
+            Ok(())
+        }
+        (QueryResults::Boolean(value), ResultsFormat::Table) => writeln!(out, "{value}").map_err(io),
+        (QueryResults::Boolean(value), ResultsFormat::W3c(format)) => {
+            QueryResultsSerializer::from_format(format)
+                .serialize_boolean_to_writer(out, value)
+                .map_err(io)?;
+            Ok(())
+        }
+        (QueryResults::Graph(triples), format) => {
+            let rdf_format = match format {
+                ResultsFormat::Rdf(f) => f,
+                _ => RdfFormat::Turtle,
+            };
+            let triples = triples.collect::<Result<Vec<Triple>, _>>()?;
+            let prefixes: Vec<(String, String)> = crate::vocab::PREFIXES
+                .iter()
+                .map(|(p, n)| ((*p).to_owned(), (*n).to_owned()))
+                .collect();
+            crate::export::write_sorted(triples, rdf_format, &prefixes, out)
+        }
+        (_, ResultsFormat::Rdf(_)) => Err(Error::Usage(
+            "an RDF result format only fits CONSTRUCT and DESCRIBE queries; use table, csv, tsv, json or xml".to_owned(),
+        )),
+    }
+}
+
+/// A term as a person reads it in a table: literals as their text, IRIs with a known
+/// prefix as prefixed names.
+fn display_term(term: &Term) -> String {
+    match term {
+        Term::Literal(literal) => literal.value().to_owned(),
+        Term::NamedNode(iri) => {
+            for (prefix, namespace) in crate::vocab::PREFIXES {
+                if let Some(local) = iri.as_str().strip_prefix(namespace)
+                    && !local.is_empty()
+                    && local.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
+                {
+                    return format!("{prefix}:{local}");
+                }
+            }
+            iri.to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
+fn write_table(header: &[&str], rows: Vec<Vec<String>>, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_header(header.iter().copied());
+    let count = rows.len();
+    for row in rows {
+        table.add_row(row);
+    }
+    writeln!(out, "{table}")?;
+    writeln!(out, "{count} row{}", if count == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_split_into_variable_and_value() -> Result<()> {
+        let (variable, value) = split_param("?speaker=putin=x")?;
+        assert_eq!(variable.as_str(), "speaker");
+        assert_eq!(value, "putin=x");
+        assert!(split_param("speaker").is_err());
+        assert!(split_param("a b=c").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_named_queries_suggest_close_names() {
+        let error = NamedQuery::find("statements-bye").expect_err("no such query").to_string();
+        assert!(error.contains("did you mean `statements-by`"), "{error}");
+    }
+}

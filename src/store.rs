@@ -1,0 +1,177 @@
+//! The Oxigraph store: in memory for one-shot commands, on disk for `--store DIR`.
+//!
+//! Data lives in the default graph; the ontology in its own named graph
+//! ([`vocab::ONTOLOGY_GRAPH`]) so that queries see both (the default graph is queried as
+//! the union) while exports hold the data alone. Loading is all-or-nothing: the input is
+//! validated before the store is opened for writing, and Oxigraph's bulk loader only makes
+//! its work visible on commit.
+
+use std::path::{Path, PathBuf};
+
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, Triple};
+use oxigraph::store::Store;
+
+use crate::error::{Error, Result};
+use crate::input::RecordKind;
+use crate::resolve::{KnownIds, encode_id, segment};
+use crate::vocab::{self, std_terms};
+
+/// A store and where it lives.
+#[derive(Clone)]
+pub struct GraphStore {
+    store: Store,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for GraphStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphStore").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl GraphStore {
+    /// A fresh in-memory store holding the ontology.
+    pub fn in_memory() -> Result<Self> {
+        let store = Store::new().map_err(|e| Error::Store {
+            path: PathBuf::from("<memory>"),
+            source: e,
+        })?;
+        let graph = Self { store, path: None };
+        graph.install_ontology()?;
+        Ok(graph)
+    }
+
+    /// Opens the on-disk store at `path` for writing, creating it if absent.
+    pub fn open(path: &Path) -> Result<Self> {
+        let store = Store::open(path).map_err(|e| Error::Store {
+            path: path.to_owned(),
+            source: e,
+        })?;
+        Ok(Self {
+            store,
+            path: Some(path.to_owned()),
+        })
+    }
+
+    /// Opens an existing on-disk store for reading; a missing store is an error, not a
+    /// new empty one.
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        if !path.join("CURRENT").is_file() {
+            return Err(Error::Usage(format!(
+                "{}: no saidgraph store here; create one with `saidgraph load INPUT --store {}`",
+                path.display(),
+                path.display()
+            )));
+        }
+        let store = Store::open_read_only(path).map_err(|e| Error::Store {
+            path: path.to_owned(),
+            source: e,
+        })?;
+        Ok(Self {
+            store,
+            path: Some(path.to_owned()),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn storage_error(&self, source: oxigraph::store::StorageError) -> Error {
+        Error::Store {
+            path: self.path.clone().unwrap_or_else(|| PathBuf::from("<memory>")),
+            source,
+        }
+    }
+
+    /// Adds triples to the data, atomically: either all of them are in the store
+    /// afterwards or none is. Adding triples already there changes nothing.
+    pub fn load(&self, triples: Vec<Triple>) -> Result<()> {
+        let mut loader = self.store.bulk_loader();
+        loader
+            .load_quads(triples.into_iter().map(|t| t.in_graph(GraphNameRef::DefaultGraph)))
+            .map_err(|e| self.storage_error(e))?;
+        loader.commit().map_err(|e| self.storage_error(e))
+    }
+
+    /// Replaces the ontology graph with the ontology this binary ships.
+    pub fn install_ontology(&self) -> Result<()> {
+        let quads = ontology_quads()?;
+        let mut transaction = self.store.start_transaction().map_err(|e| self.storage_error(e))?;
+        transaction
+            .clear_graph(vocab::ONTOLOGY_GRAPH)
+            .map_err(|e| self.storage_error(e))?;
+        for quad in &quads {
+            transaction.insert(quad);
+        }
+        transaction.commit().map_err(|e| self.storage_error(e))
+    }
+
+    /// The data (the default graph), as triples.
+    pub fn data_triples(&self) -> Result<Vec<Triple>> {
+        self.store
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+            .map(|q| q.map(Triple::from).map_err(|e| self.storage_error(e)))
+            .collect()
+    }
+
+    /// The bases the store's entities were minted from, found from their IRIs.
+    pub fn bases(&self) -> Result<Vec<String>> {
+        let mut bases: Vec<String> = Vec::new();
+        for quad in self.store.quads_for_pattern(
+            None,
+            Some(std_terms::RDFS_LABEL.into()),
+            None,
+            Some(GraphNameRef::DefaultGraph),
+        ) {
+            let quad = quad.map_err(|e| self.storage_error(e))?;
+            if let oxigraph::model::NamedOrBlankNode::NamedNode(subject) = &quad.subject
+                && let Some(at) = subject.as_str().rfind(segment(RecordKind::Entity))
+            {
+                let base = &subject.as_str()[..at];
+                if !bases.iter().any(|b| b == base) {
+                    bases.push(base.to_owned());
+                }
+            }
+        }
+        Ok(bases)
+    }
+
+    /// Whether the store holds any triple about `iri` in its data.
+    pub fn has_subject(&self, iri: NamedNodeRef<'_>) -> bool {
+        self.store
+            .quads_for_pattern(Some(iri.into()), None, None, Some(GraphNameRef::DefaultGraph))
+            .next()
+            .is_some_and(|q| q.is_ok())
+    }
+}
+
+impl KnownIds for GraphStore {
+    fn find(&self, kind: RecordKind, base: &str, id: &str) -> Option<NamedNode> {
+        let iri = NamedNode::new_unchecked(format!("{base}{}{}", segment(kind), encode_id(id)));
+        self.has_subject(iri.as_ref()).then_some(iri)
+    }
+}
+
+/// The shipped ontology as quads in the ontology graph.
+pub fn ontology_quads() -> Result<Vec<Quad>> {
+    let mut quads = Vec::new();
+    for (name, text) in vocab::ONTOLOGY_FILES {
+        for quad in RdfParser::from_format(RdfFormat::Turtle)
+            .with_default_graph(vocab::ONTOLOGY_GRAPH)
+            .for_slice(text.as_bytes())
+        {
+            quads.push(quad.map_err(|e| Error::RdfParse {
+                origin: name.to_owned(),
+                source: e.into(),
+            })?);
+        }
+    }
+    Ok(quads)
+}
+
+/// The shipped ontology as triples.
+pub fn ontology_triples() -> Result<Vec<Triple>> {
+    Ok(ontology_quads()?.into_iter().map(Triple::from).collect())
+}

@@ -1,0 +1,194 @@
+//! The vocabulary: saidgraph's own terms as constants, the speech acts, the built-in
+//! prefixes, and the ontology files compiled into the binary.
+//!
+//! Every `sg:` and `act:` IRI the mapping can emit is a constant here, and a test checks
+//! each one is declared in `ontology/`.
+
+use oxigraph::model::NamedNodeRef;
+
+/// `sg:`, the namespace of saidgraph's classes and properties.
+pub const SG: &str = "https://w3id.org/saidgraph#";
+/// `act:`, the namespace of the speech-act concepts.
+pub const ACT: &str = "https://w3id.org/saidgraph/act#";
+
+/// The ontology, in Turtle, as shipped in `ontology/`.
+pub const ONTOLOGY_FILES: [(&str, &str); 2] = [
+    ("ontology/saidgraph.ttl", include_str!("../ontology/saidgraph.ttl")),
+    ("ontology/acts.ttl", include_str!("../ontology/acts.ttl")),
+];
+
+/// The named graph a store keeps the ontology in, apart from the data.
+pub const ONTOLOGY_GRAPH: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://w3id.org/saidgraph");
+
+/// Prefixes every input may use, bound as Wikidata's own RDF binds them.
+pub const PREFIXES: [(&str, &str); 14] = [
+    ("act", ACT),
+    ("dbr", "http://dbpedia.org/resource/"),
+    ("dcterms", "http://purl.org/dc/terms/"),
+    ("foaf", "http://xmlns.com/foaf/0.1/"),
+    ("owl", "http://www.w3.org/2002/07/owl#"),
+    ("prov", "http://www.w3.org/ns/prov#"),
+    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("schema", "http://schema.org/"),
+    ("sg", SG),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"),
+    ("wd", "http://www.wikidata.org/entity/"),
+    ("wdt", "http://www.wikidata.org/prop/direct/"),
+    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+];
+
+macro_rules! terms {
+    ($ns:literal; $($(#[$doc:meta])* $name:ident = $local:literal;)*) => {
+        $($(#[$doc])* pub const $name: NamedNodeRef<'static> = NamedNodeRef::new_unchecked(concat!($ns, $local));)*
+        /// Every term of this namespace, for the test that they are all declared.
+        pub const ALL: &[NamedNodeRef<'static>] = &[$($name),*];
+    };
+}
+
+/// saidgraph's classes and properties.
+pub mod sg {
+    use super::NamedNodeRef;
+
+    terms! { "https://w3id.org/saidgraph#";
+        STATEMENT = "Statement";
+        ENTITY = "Entity";
+        PERSON = "Person";
+        ORGANIZATION = "Organization";
+        COUNTRY = "Country";
+        OUTLET = "Outlet";
+        GROUP = "Group";
+        PLACE = "Place";
+        EVENT = "Event";
+        AGREEMENT = "Agreement";
+        SOURCE = "Source";
+        RELATION = "Relation";
+        SPEAKER = "speaker";
+        ADDRESSEE = "addressee";
+        ABOUT = "about";
+        ACT = "act";
+        QUOTE = "quote";
+        SUMMARY = "summary";
+        DATE = "date";
+        PLACE_PROPERTY = "place";
+        SOURCE_PROPERTY = "source";
+        REPORTED_BY = "reportedBy";
+        IN_REPLY_TO = "inReplyTo";
+        STANCE = "stance";
+        CONFIDENCE = "confidence";
+        SUPPORT = "support";
+        OPPOSE = "oppose";
+        CONCERN = "concern";
+        NEUTRAL = "neutral";
+        MEMBER_OF = "memberOf";
+        PART_OF = "partOf";
+        LEADER_OF = "leaderOf";
+        SPOKESPERSON_OF = "spokespersonOf";
+        AMBASSADOR_OF = "ambassadorOf";
+        ALLY_OF = "allyOf";
+        PARTY_TO = "partyTo";
+        LOCATED_IN = "locatedIn";
+        SUBJECT = "subject";
+        PREDICATE = "predicate";
+        OBJECT = "object";
+    }
+}
+
+/// The standard terms the mapping uses besides its own.
+pub mod std_terms {
+    use super::NamedNodeRef;
+
+    pub const RDFS_LABEL: NamedNodeRef<'static> =
+        NamedNodeRef::new_unchecked("http://www.w3.org/2000/01/rdf-schema#label");
+    pub const RDFS_COMMENT: NamedNodeRef<'static> =
+        NamedNodeRef::new_unchecked("http://www.w3.org/2000/01/rdf-schema#comment");
+    pub const SKOS_ALT_LABEL: NamedNodeRef<'static> =
+        NamedNodeRef::new_unchecked("http://www.w3.org/2004/02/skos/core#altLabel");
+    pub const OWL_SAME_AS: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("http://www.w3.org/2002/07/owl#sameAs");
+    pub const DCTERMS_TITLE: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("http://purl.org/dc/terms/title");
+    pub const DCTERMS_PUBLISHER: NamedNodeRef<'static> =
+        NamedNodeRef::new_unchecked("http://purl.org/dc/terms/publisher");
+    pub const DCTERMS_ISSUED: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("http://purl.org/dc/terms/issued");
+    pub const DCTERMS_LANGUAGE: NamedNodeRef<'static> =
+        NamedNodeRef::new_unchecked("http://purl.org/dc/terms/language");
+    pub const SCHEMA_URL: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("http://schema.org/url");
+}
+
+/// A speech act of the contract's list: its name (the `act:` local name) and CAMEO code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Act {
+    pub name: &'static str,
+    pub cameo: Option<&'static str>,
+}
+
+impl Act {
+    pub const DEFAULT: Self = Self { name: "say", cameo: Some("010") };
+
+    pub fn by_name(name: &str) -> Option<Self> {
+        ACTS.iter().copied().find(|act| act.name == name)
+    }
+
+    /// The act's concept IRI, `act:NAME`.
+    pub fn iri(self) -> String {
+        format!("{ACT}{}", self.name)
+    }
+}
+
+/// The acts of the contract, in its order.
+pub const ACTS: [Act; 22] = [
+    Act::DEFAULT,
+    Act { name: "decline_comment", cameo: Some("011") },
+    Act { name: "express_concern", cameo: Some("012") },
+    Act { name: "express_optimism", cameo: Some("013") },
+    Act { name: "claim_responsibility", cameo: Some("015") },
+    Act { name: "deny", cameo: Some("016") },
+    Act { name: "express_sympathy", cameo: Some("018") },
+    Act { name: "agree", cameo: Some("019") },
+    Act { name: "appeal", cameo: Some("020") },
+    Act { name: "promise", cameo: Some("030") },
+    Act { name: "praise", cameo: Some("051") },
+    Act { name: "defend", cameo: Some("052") },
+    Act { name: "demand", cameo: Some("100") },
+    Act { name: "criticize", cameo: Some("111") },
+    Act { name: "accuse", cameo: Some("112") },
+    Act { name: "protest", cameo: Some("114") },
+    Act { name: "reject", cameo: Some("120") },
+    Act { name: "dismiss", cameo: Some("120") },
+    Act { name: "threaten", cameo: Some("130") },
+    Act { name: "warn", cameo: Some("130") },
+    Act { name: "report", cameo: None },
+    Act { name: "reply", cameo: None },
+];
+
+/// The built-in relation predicates: input name → `sg:` property.
+pub const RELATION_PREDICATES: [(&str, NamedNodeRef<'static>); 8] = [
+    ("member_of", sg::MEMBER_OF),
+    ("part_of", sg::PART_OF),
+    ("leader_of", sg::LEADER_OF),
+    ("spokesperson_of", sg::SPOKESPERSON_OF),
+    ("ambassador_of", sg::AMBASSADOR_OF),
+    ("ally_of", sg::ALLY_OF),
+    ("party_to", sg::PARTY_TO),
+    ("located_in", sg::LOCATED_IN),
+];
+
+/// The entity types of the contract: input name → class.
+pub const ENTITY_TYPES: [(&str, NamedNodeRef<'static>); 9] = [
+    ("person", sg::PERSON),
+    ("organization", sg::ORGANIZATION),
+    ("country", sg::COUNTRY),
+    ("outlet", sg::OUTLET),
+    ("group", sg::GROUP),
+    ("place", sg::PLACE),
+    ("event", sg::EVENT),
+    ("agreement", sg::AGREEMENT),
+    ("other", sg::ENTITY),
+];
+
+/// The stances of the contract: input name → `sg:` individual.
+pub const STANCES: [(&str, NamedNodeRef<'static>); 4] = [
+    ("support", sg::SUPPORT),
+    ("oppose", sg::OPPOSE),
+    ("concern", sg::CONCERN),
+    ("neutral", sg::NEUTRAL),
+];
