@@ -167,7 +167,7 @@ pub fn query(source: &DataSource, request: &QueryRequest, output: &Output) -> Re
 
 /// The prefixes exports may declare: the built-in ones, and for a single base the
 /// namespaces of its entities, statements, sources and relations.
-fn prefixes_for(bases: &[String]) -> Vec<(String, String)> {
+pub fn prefixes_for(bases: &[String]) -> Vec<(String, String)> {
     let mut prefixes: Vec<(String, String)> = vocab::PREFIXES
         .iter()
         .map(|(p, n)| ((*p).to_owned(), (*n).to_owned()))

@@ -85,10 +85,10 @@ fn serialize(serializer: RdfSerializer, triples: &[Triple], out: &mut dyn Write)
 /// Sorts triples into the canonical order and drops repeats.
 pub fn sort(triples: &mut Vec<Triple>) {
     triples.sort_unstable_by(|a, b| {
-        let key = |t: &Triple| t.predicate.as_ref() != rdf::TYPE;
-        (a.subject.to_string(), key(a), a.predicate.as_str(), term_key(&a.object)).cmp(&(
-            b.subject.to_string(),
-            key(b),
+        let not_type = |t: &Triple| t.predicate.as_ref() != rdf::TYPE;
+        (subject_key(a), not_type(a), a.predicate.as_str(), term_key(&a.object)).cmp(&(
+            subject_key(b),
+            not_type(b),
             b.predicate.as_str(),
             term_key(&b.object),
         ))
@@ -96,18 +96,36 @@ pub fn sort(triples: &mut Vec<Triple>) {
     triples.dedup();
 }
 
-fn term_key(term: &Term) -> String {
-    term.to_string()
+/// IRIs sort by their text (so `x` comes before `x-y`), blank nodes after them.
+fn subject_key(triple: &Triple) -> (u8, &str) {
+    match &triple.subject {
+        oxigraph::model::NamedOrBlankNode::NamedNode(n) => (0, n.as_str()),
+        oxigraph::model::NamedOrBlankNode::BlankNode(b) => (1, b.as_str()),
+    }
+}
+
+/// IRIs, then blank nodes, then literals by text, language and datatype.
+fn term_key(term: &Term) -> (u8, &str, &str, &str) {
+    match term {
+        Term::NamedNode(n) => (0, n.as_str(), "", ""),
+        Term::BlankNode(b) => (1, b.as_str(), "", ""),
+        Term::Literal(l) => (2, l.value(), l.language().unwrap_or(""), l.datatype().as_str()),
+        #[expect(unreachable_patterns, reason = "triple terms exist only with the rdf-12 feature")]
+        _ => (3, "", "", ""),
+    }
 }
 
 /// The Turtle prefixes `triples` would use, in order: for each IRI, the first candidate
 /// whose namespace starts it with a local name Turtle can write (as oxttl decides).
 fn used_prefixes<'a>(triples: &[Triple], candidates: &'a [(String, String)]) -> Vec<(&'a str, &'a str)> {
+    // oxttl tries the longest namespace first.
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(candidates[i].1.len()));
     let mut used = vec![false; candidates.len()];
     let mut note = |iri: &str| {
-        if let Some(i) = candidates
+        if let Some(&i) = order
             .iter()
-            .position(|(_, ns)| iri.strip_prefix(ns.as_str()).is_some_and(is_writable_local_name))
+            .find(|&&i| iri.strip_prefix(candidates[i].1.as_str()).is_some_and(is_writable_local_name))
         {
             used[i] = true;
         }
@@ -174,25 +192,26 @@ fn is_pn_chars(c: char) -> bool {
     is_pn_chars_u(c) || matches!(c, '-' | '0'..='9' | '\u{00B7}' | '\u{0300}'..='\u{036F}' | '\u{203F}'..='\u{2040}')
 }
 
-/// Copies oxttl's Turtle, adding a blank line after the prefixes and between subject
-/// blocks. Literals never span lines in oxttl's output, so a line ending in ` .` always
-/// closes a block.
+/// Copies oxttl's Turtle with the prefixes in alphabetical order (oxttl orders them by
+/// length), a blank line after them and one between subject blocks. Literals never span
+/// lines in oxttl's output, so a line ending in ` .` always closes a block.
 fn write_with_blank_lines(turtle: &[u8], out: &mut dyn Write) -> std::io::Result<()> {
     let mut lines = turtle.split_inclusive(|&b| b == b'\n').peekable();
-    let mut in_prelude = true;
+    let mut prelude = Vec::new();
+    while let Some(line) = lines.next_if(|l| l.starts_with(b"@prefix") || l.starts_with(b"@base")) {
+        prelude.push(line);
+    }
+    // `@base` first, then the prefixes by name.
+    prelude.sort_by_key(|line| (!line.starts_with(b"@base"), *line));
+    for line in &prelude {
+        out.write_all(line)?;
+    }
+    if !prelude.is_empty() && lines.peek().is_some() {
+        out.write_all(b"\n")?;
+    }
     while let Some(line) = lines.next() {
         out.write_all(line)?;
-        let is_prefix = line.starts_with(b"@prefix") || line.starts_with(b"@base");
-        if in_prelude && !is_prefix {
-            in_prelude = false;
-        }
-        let next_is_prefix = lines
-            .peek()
-            .is_some_and(|next| next.starts_with(b"@prefix") || next.starts_with(b"@base"));
-        if lines.peek().is_none() {
-            break;
-        }
-        if (in_prelude && !next_is_prefix) || (!in_prelude && line.ends_with(b" .\n")) {
+        if lines.peek().is_some() && line.ends_with(b" .\n") {
             out.write_all(b"\n")?;
         }
     }

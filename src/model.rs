@@ -209,20 +209,24 @@ impl Prefixes {
         {
             return check_iri(&format!("{namespace}{local}"));
         }
-        check_iri(text).map_err(|e| {
-            if text.contains(':') && !text.contains("//") {
-                let prefix = text.split_once(':').map_or("", |(p, _)| p);
-                let known: Vec<&str> = self.0.keys().map(String::as_str).collect();
-                format!(
-                    "unknown prefix `{prefix}:`{}; declare it in `prefixes` or give a full IRI",
-                    input::suggestion(prefix, known)
-                )
-            } else {
-                e
-            }
-        })
+        // Not a declared prefix: a full IRI, unless it looks like a prefixed name with a
+        // typo (`wdd:Q1` is a syntactically valid IRI, but no user means it).
+        let (scheme, rest) = text.split_once(':').unwrap_or(("", text));
+        let looks_prefixed = !rest.starts_with("//")
+            && !NON_HIERARCHICAL_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str());
+        if looks_prefixed && !scheme.is_empty() {
+            let known: Vec<&str> = self.0.keys().map(String::as_str).collect();
+            return Err(format!(
+                "unknown prefix `{scheme}:`{}; declare it in `prefixes` or give a full IRI",
+                input::suggestion(scheme, known)
+            ));
+        }
+        check_iri(text)
     }
 }
+
+/// IRI schemes written without `//` that are taken as full IRIs rather than prefixes.
+const NON_HIERARCHICAL_SCHEMES: [&str; 9] = ["urn", "mailto", "tag", "info", "data", "doi", "did", "tel", "geo"];
 
 /// Checks an absolute IRI with `iri-string` (RFC 3987) and makes it a named node.
 pub fn check_iri(text: &str) -> Result<NamedNode, String> {
@@ -428,7 +432,7 @@ impl Validator<'_> {
         if quote_lang.is_some() && quote.is_none() {
             f.error::<()>(f.record_pos, "quote_lang", "given without a `quote`");
         }
-        Some(Statement {
+        let mut statement = Statement {
             id: id?,
             pos: f.record_pos,
             speaker: speaker?,
@@ -445,7 +449,11 @@ impl Validator<'_> {
             in_reply_to,
             stance,
             confidence,
-        })
+        };
+        if statement.id.is_empty() {
+            statement.id = statement.content_id();
+        }
+        Some(statement)
     }
 
     fn relation(&self, f: &mut Fields<'_, '_>) -> Option<Relation> {
@@ -472,7 +480,7 @@ impl Validator<'_> {
         let object = f.required_reference("object");
         let source = f.reference("source");
         let date = f.date("date");
-        Some(Relation {
+        let mut relation = Relation {
             id: id?,
             pos: f.record_pos,
             subject: subject?,
@@ -480,7 +488,11 @@ impl Validator<'_> {
             object: object?,
             source,
             date,
-        })
+        };
+        if relation.id.is_empty() {
+            relation.id = relation.content_id();
+        }
+        Some(relation)
     }
 }
 
@@ -491,8 +503,6 @@ struct Fields<'v, 'd> {
     record_pos: Pos,
     from_csv: bool,
     fields: Vec<RawField>,
-    /// The record as written, for ids derived from content.
-    content: String,
     diagnostics: &'d mut Diagnostics,
     failed: bool,
 }
@@ -506,7 +516,6 @@ impl<'v, 'd> Fields<'v, 'd> {
             record_pos: raw.pos,
             from_csv: raw.from_csv,
             fields: Vec::new(),
-            content: canonical_content(raw.kind, &raw.fields),
             diagnostics,
             failed: false,
         };
@@ -614,7 +623,8 @@ impl<'v, 'd> Fields<'v, 'd> {
         }
     }
 
-    /// The record's id; with `derive`, a missing id is derived from the content.
+    /// The record's id; with `derive`, a missing id is left empty, to be derived from
+    /// the validated content.
     fn id(&mut self, derive: bool) -> Option<String> {
         let field = self.fields.iter().find(|f| f.name == "id").cloned();
         match field.map(|f| (f.value, f.value_pos)) {
@@ -623,11 +633,7 @@ impl<'v, 'd> Fields<'v, 'd> {
                 Some(n)
             }
             Some((RawValue::String(_), _)) => self.string("id").map(|(s, _)| s),
-            None | Some((RawValue::Null, _)) if derive => {
-                let digest = Sha256::digest(self.content.as_bytes());
-                let hex: String = digest.iter().take(10).map(|b| format!("{b:02x}")).collect();
-                Some(format!("{}-{hex}", &self.kind.name()[..1]))
-            }
+            None | Some((RawValue::Null, _)) if derive => Some(String::new()),
             None | Some((RawValue::Null, _)) => {
                 let kind = self.kind.name();
                 self.error(self.record_pos, "id", format!("missing; every {kind} needs one"))
@@ -681,44 +687,61 @@ impl<'v, 'd> Fields<'v, 'd> {
     }
 }
 
-/// The record's fields in a canonical text (sorted by name, values as JSON), from which
-/// ids of records without one are derived: the same content always gives the same id.
-fn canonical_content(kind: RecordKind, fields: &[RawField]) -> String {
-    fn write(value: &RawValue, out: &mut String) {
-        match value {
-            RawValue::Null => out.push_str("null"),
-            RawValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            RawValue::Number(n) => out.push_str(n),
-            RawValue::String(s) => out.push_str(&serde_json::Value::from(s.as_str()).to_string()),
-            RawValue::List(items) => {
-                out.push('[');
-                for (i, (item, _)) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write(item, out);
-                }
-                out.push(']');
-            }
-            RawValue::Object(fields) => {
-                out.push('{');
-                let mut sorted: Vec<&RawField> = fields.iter().collect();
-                sorted.sort_by(|a, b| a.name.cmp(&b.name));
-                for (i, field) in sorted.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write(&RawValue::String(field.name.clone()), out);
-                    out.push(':');
-                    write(&field.value, out);
-                }
-                out.push('}');
-            }
-        }
+/// An id derived from a record's validated content: a letter for the kind and 20 hex
+/// digits of the SHA-256 of its fields, so the same content gives the same id whatever
+/// form (JSON, JSON Lines, CSV) it was written in.
+fn derived_id(kind: RecordKind, fields: &[(&str, String)]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(kind.name());
+    for (name, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
+        hasher.update([0x1e]);
+        hasher.update(name);
+        hasher.update([0x1f]);
+        hasher.update(value);
     }
-    let mut out = String::from(kind.name());
-    write(&RawValue::Object(fields.to_vec()), &mut out);
-    out
+    let hex: String = hasher.finalize().iter().take(10).map(|b| format!("{b:02x}")).collect();
+    format!("{}-{hex}", &kind.name()[..1])
+}
+
+impl Statement {
+    fn content_id(&self) -> String {
+        let join = |refs: &[Reference]| refs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join("\u{1f}");
+        let one = |r: &Option<Reference>| r.as_ref().map(|r| r.id.clone()).unwrap_or_default();
+        derived_id(
+            RecordKind::Statement,
+            &[
+                ("speaker", self.speaker.id.clone()),
+                ("act", self.act.name.to_owned()),
+                ("addressees", join(&self.addressees)),
+                ("about", join(&self.about)),
+                ("quote", self.quote.clone().unwrap_or_default()),
+                ("quote_lang", self.quote_lang.clone().unwrap_or_default()),
+                ("summary", self.summary.clone().unwrap_or_default()),
+                ("date", self.date.as_ref().map(|d| d.lexical.clone()).unwrap_or_default()),
+                ("place", one(&self.place)),
+                ("source", one(&self.source)),
+                ("reported_by", one(&self.reported_by)),
+                ("in_reply_to", one(&self.in_reply_to)),
+                ("stance", self.stance.map(|s| s.as_str().to_owned()).unwrap_or_default()),
+                ("confidence", self.confidence.clone().unwrap_or_default()),
+            ],
+        )
+    }
+}
+
+impl Relation {
+    fn content_id(&self) -> String {
+        derived_id(
+            RecordKind::Relation,
+            &[
+                ("subject", self.subject.id.clone()),
+                ("predicate", self.predicate.as_str().to_owned()),
+                ("object", self.object.id.clone()),
+                ("source", self.source.as_ref().map(|r| r.id.clone()).unwrap_or_default()),
+                ("date", self.date.as_ref().map(|d| d.lexical.clone()).unwrap_or_default()),
+            ],
+        )
+    }
 }
 
 #[cfg(test)]

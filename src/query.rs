@@ -37,6 +37,15 @@ macro_rules! named_queries {
 named_queries!(
     "who-said-what-to-whom",
     "statements-by",
+    "statements-about",
+    "replies",
+    "timeline",
+    "stance-on",
+    "interaction-matrix",
+    "linked-entities",
+    "quotes",
+    "acts",
+    "entity",
 );
 
 impl NamedQuery {
@@ -130,10 +139,16 @@ impl ResultsFormat {
 }
 
 /// Binds a `--param` value as an RDF term: `<…>` is an IRI, `prefix:local` a prefixed
-/// name, an id the graph knows its IRI (entities first, then statements, sources and
-/// relations), anything else a plain string.
+/// name (the built-in prefixes, and `entity:`, `statement:`, `source:`, `relation:` for a
+/// graph with one base), an id the graph knows its IRI (entities first, then statements,
+/// sources and relations), anything else a plain string.
 pub fn bind_value(value: &str, store: &GraphStore, bases: &[String]) -> Result<Term> {
-    let prefixes = Prefixes::default();
+    let mut prefixes = Prefixes::default();
+    for (prefix, namespace) in crate::commands::prefixes_for(bases) {
+        prefixes
+            .bind(&prefix, &namespace)
+            .map_err(|e| Error::Param(format!("prefix {prefix}: {e}")))?;
+    }
     if value.starts_with('<') && value.ends_with('>') {
         return prefixes
             .expand(value)

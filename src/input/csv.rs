@@ -5,8 +5,12 @@
 //! `same_as`, `addressees`, `about`) hold their items separated by `|`. Positions are the
 //! row's line and the cell's column number.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fs::File;
+use std::io::Read;
 use std::path::Path;
+use std::rc::Rc;
 
 use super::{Document, Pos, RawField, RawRecord, RawValue, RecordKind};
 use crate::error::{Diagnostics, Error, Result};
@@ -58,10 +62,15 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics) -> R
     };
     let at = |pos: Pos| crate::error::Location::new(file_name.clone(), pos.line, pos.column);
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let newlines = Rc::new(RefCell::new(Newlines::default()));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(file);
+        .from_reader(NewlineTracker {
+            inner: file,
+            offset: 0,
+            newlines: Rc::clone(&newlines),
+        });
     let mut header: Option<Vec<String>> = None;
     let mut row = csv::ByteRecord::new();
     loop {
@@ -69,7 +78,7 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics) -> R
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
+                let line = e.position().map_or(0, |p| newlines.borrow_mut().line_of(p.byte()));
                 diagnostics.push(crate::error::Diagnostic::new(at(Pos::new(line, 1)), "", format!("invalid CSV: {e}")));
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     return Err(Error::io(path, std::io::Error::other(e.to_string())));
@@ -77,7 +86,8 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics) -> R
                 continue;
             }
         }
-        let line = row.position().map_or(0, csv::Position::line);
+        // The csv crate does not count blank lines; count them from byte offsets.
+        let line = row.position().map_or(0, |p| newlines.borrow_mut().line_of(p.byte()));
         let mut cells = Vec::with_capacity(row.len());
         let mut valid = true;
         for (i, cell) in row.iter().enumerate() {
@@ -146,6 +156,56 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics) -> R
     Ok(document)
 }
 
+/// The offsets of the line ends (`\r` and `\n`) read so far but not yet passed, and how
+/// many lines were passed.
+#[derive(Debug, Default)]
+struct Newlines {
+    pending: VecDeque<(u64, u8)>,
+    passed: u64,
+}
+
+impl Newlines {
+    /// The 1-based line of a record starting at a byte offset; offsets must come in
+    /// increasing order. The csv crate puts a record after blank lines at the start of
+    /// those blank lines, so line ends right at the start are skipped too.
+    fn line_of(&mut self, byte: u64) -> u64 {
+        let mut cursor = byte;
+        while let Some(&(offset, end)) = self.pending.front() {
+            if offset >= byte && offset != cursor {
+                break;
+            }
+            if offset >= byte {
+                cursor += 1;
+            }
+            if end == b'\n' {
+                self.passed += 1;
+            }
+            self.pending.pop_front();
+        }
+        self.passed + 1
+    }
+}
+
+/// Notes where newlines are as the csv reader pulls bytes through, so that rows get
+/// their true line numbers in bounded memory.
+struct NewlineTracker<R> {
+    inner: R,
+    offset: u64,
+    newlines: Rc<RefCell<Newlines>>,
+}
+
+impl<R: Read> Read for NewlineTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut newlines = self.newlines.borrow_mut();
+        for (i, &b) in buf[..n].iter().enumerate().filter(|(_, b)| matches!(**b, b'\n' | b'\r')) {
+            newlines.pending.push_back((self.offset + i as u64, b));
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,14 +215,14 @@ mod tests {
         let folder = tempfile::tempdir().map_err(|e| Error::io("tmp", e))?;
         std::fs::write(
             folder.path().join("entities.csv"),
-            "\u{feff}id,type,name,aliases\nputin,person,Vladimir Putin,Putin | President Putin\n\nkim,person,\"Kim, Jong Un\",\n",
+            "\u{feff}id,type,name,aliases\nputin,person,Vladimir Putin,Putin | President Putin\n\r\n\nkim,person,\"Kim,\nJong Un\",\nx,y,z,\r\n",
         )
         .map_err(|e| Error::io("tmp", e))?;
         let mut diagnostics = Diagnostics::new();
         let documents = read_folder(folder.path(), &mut diagnostics)?;
         assert!(diagnostics.is_empty(), "{diagnostics}");
         let records = &documents[0].records;
-        assert_eq!(records.len(), 2);
+        assert_eq!(records.len(), 3);
         assert_eq!(records[0].fields[0].name, "id");
         let aliases = &records[0].fields[3];
         assert_eq!(aliases.pos, Pos::new(2, 4));
@@ -173,7 +233,8 @@ mod tests {
                 (RawValue::String("President Putin".into()), aliases.pos)
             ])
         );
-        assert_eq!(records[1].pos.line, 4);
+        assert_eq!(records[1].pos.line, 5);
+        assert_eq!(records[2].pos.line, 7, "a quoted newline is a line too");
         assert_eq!(records[1].fields.len(), 3, "empty cells are absent fields");
         Ok(())
     }

@@ -265,15 +265,15 @@ mod tests {
         assert_eq!(record.kind, RecordKind::Entity);
         assert_eq!(record.pos, Pos::new(3, 5));
         assert_eq!(record.fields[1].name, "type");
-        assert_eq!(record.fields[1].pos, Pos::new(3, 20));
-        assert_eq!(record.fields[1].value_pos, Pos::new(3, 28));
+        assert_eq!(record.fields[1].pos, Pos::new(3, 21));
+        assert_eq!(record.fields[1].value_pos, Pos::new(3, 29));
     }
 
     #[test]
     fn syntax_errors_are_positioned() {
         let (_, diagnostics) = read("{\n  \"entities\": [,]\n}");
         let message = diagnostics.to_string();
-        assert!(message.starts_with("kb.json:2:17: invalid JSON"), "{message}");
+        assert!(message.starts_with("kb.json:2:16: invalid JSON"), "{message}");
     }
 
     #[test]

@@ -113,7 +113,7 @@ mod tests {
         assert_eq!(document.records.len(), 2);
         assert_eq!(document.records[1].kind, RecordKind::Statement);
         assert_eq!(document.records[1].pos.line, 3);
-        assert_eq!(document.records[1].fields[0].pos, Pos::new(3, 26));
+        assert_eq!(document.records[1].fields[0].pos, Pos::new(3, 25));
     }
 
     #[test]

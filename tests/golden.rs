@@ -1,0 +1,96 @@
+//! Golden fixtures: each folder of `tests/fixtures/` holds inputs (`input.json`,
+//! `input.jsonl`, a CSV folder `input/`) that must all convert to its `expected.ttl`,
+//! compared as graphs and as bytes. The seed article's example also has the expected
+//! results of every named query. `SAIDGRAPH_BLESS=1 cargo test` rewrites the goldens.
+
+mod common;
+
+use common::{TestResult, assert_golden, fixtures, parse, saidgraph, stderr, stdout};
+use oxigraph::io::RdfFormat;
+use std::path::Path;
+
+fn convert(input: &Path) -> Result<String, Box<dyn std::error::Error>> {
+    let output = saidgraph().arg("convert").arg(input).output()?;
+    assert!(output.status.success(), "convert {} failed:\n{}", input.display(), stderr(&output));
+    Ok(stdout(&output))
+}
+
+fn check_case(case: &Path) -> TestResult {
+    let expected_path = case.join("expected.ttl");
+    let mut inputs: Vec<_> = ["input.json", "input.jsonl", "input"]
+        .iter()
+        .map(|name| case.join(name))
+        .filter(|path| path.exists())
+        .collect();
+    if case.ends_with("seed-article") {
+        inputs.push(common::example());
+    }
+    assert!(!inputs.is_empty(), "{}: no input", case.display());
+    for input in inputs {
+        let actual = convert(&input)?;
+        if std::env::var_os("SAIDGRAPH_BLESS").is_none() {
+            let expected = std::fs::read(&expected_path)?;
+            assert_eq!(
+                parse(&expected, RdfFormat::Turtle)?,
+                parse(actual.as_bytes(), RdfFormat::Turtle)?,
+                "{}: not the expected graph",
+                input.display()
+            );
+        }
+        assert_golden(&expected_path, &actual);
+    }
+    Ok(())
+}
+
+#[test]
+fn mapping_covers_the_contract() -> TestResult {
+    check_case(&fixtures().join("mapping"))
+}
+
+#[test]
+fn json_jsonl_and_csv_give_the_same_bytes() -> TestResult {
+    check_case(&fixtures().join("forms"))
+}
+
+#[test]
+fn hostile_ids_and_literals_round_trip() -> TestResult {
+    check_case(&fixtures().join("hostile-ids"))
+}
+
+#[test]
+fn seed_article_example() -> TestResult {
+    check_case(&fixtures().join("seed-article"))
+}
+
+/// Every named query on the example, as CSV; plus the parameterised ones with a value.
+#[test]
+fn named_queries_on_the_example() -> TestResult {
+    let folder = fixtures().join("seed-article/queries");
+    std::fs::create_dir_all(&folder)?;
+    let mut cases: Vec<(String, Vec<String>)> = saidgraph::query::NAMED_QUERIES
+        .iter()
+        .map(|q| (q.name.to_owned(), Vec::new()))
+        .collect();
+    cases.push(("statements-by".into(), vec!["speaker=putin".into()]));
+    cases.push(("statements-about".into(), vec!["topic=russia-north-korea-pact".into()]));
+    cases.push(("stance-on".into(), vec!["topic=russia-north-korea-pact".into()]));
+    cases.push(("entity".into(), vec!["entity=entity:putin".into()]));
+    cases.push(("statements-by".into(), vec!["speaker=<https://kb.example.org/seed/entity/nozdrev>".into()]));
+    for (name, params) in cases {
+        let mut command = saidgraph();
+        command.args(["query", "-i"]).arg(common::example()).arg(&name).args(["-r", "csv"]);
+        for param in &params {
+            command.args(["--param", param]);
+        }
+        let output = command.output()?;
+        assert!(output.status.success(), "{name} {params:?}:\n{}", stderr(&output));
+        let suffix: String = params
+            .iter()
+            .map(|p| format!("--{}", p.replace(|c: char| !c.is_alphanumeric(), "-")))
+            .collect();
+        let actual = stdout(&output);
+        assert!(actual.lines().count() > 1, "{name} {params:?} gave no rows on the example");
+        assert_golden(&folder.join(format!("{name}{suffix}.csv")), &actual);
+    }
+    Ok(())
+}
