@@ -56,7 +56,12 @@ pub enum Command {
         #[arg(value_name = "NAME", required_unless_present_any = ["file", "expression"], conflicts_with_all = ["file", "expression"])]
         name: Option<String>,
         /// Read the query from a file.
-        #[arg(short = 'q', long = "query-file", value_name = "FILE.rq", conflicts_with = "expression")]
+        #[arg(
+            short = 'q',
+            long = "query-file",
+            value_name = "FILE.rq",
+            conflicts_with = "expression"
+        )]
         file: Option<PathBuf>,
         /// The query's text.
         #[arg(short = 'e', long = "expression", value_name = "SPARQL")]

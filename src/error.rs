@@ -106,8 +106,11 @@ impl Diagnostics {
         }
         let rank = |file: &str| file_order.iter().position(|f| f == file).unwrap_or(usize::MAX);
         self.0.sort_by(|a, b| {
-            (rank(&a.location.file), a.location.line, a.location.column)
-                .cmp(&(rank(&b.location.file), b.location.line, b.location.column))
+            (rank(&a.location.file), a.location.line, a.location.column).cmp(&(
+                rank(&b.location.file),
+                b.location.line,
+                b.location.column,
+            ))
         });
         self.0.dedup();
         Err(Error::Invalid(self))

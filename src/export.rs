@@ -41,7 +41,9 @@ pub fn format_for_path(path: &Path) -> Option<RdfFormat> {
 
 /// The format to write: the one asked for, else the output file's, else Turtle.
 pub fn choose_format(asked: Option<RdfFormat>, output: Option<&Path>) -> RdfFormat {
-    asked.or_else(|| output.and_then(format_for_path)).unwrap_or(RdfFormat::Turtle)
+    asked
+        .or_else(|| output.and_then(format_for_path))
+        .unwrap_or(RdfFormat::Turtle)
 }
 
 /// Writes `triples` (in the default graph) sorted and deduplicated. `prefixes` are the
@@ -123,10 +125,10 @@ fn used_prefixes<'a>(triples: &[Triple], candidates: &'a [(String, String)]) -> 
     order.sort_by_key(|&i| std::cmp::Reverse(candidates[i].1.len()));
     let mut used = vec![false; candidates.len()];
     let mut note = |iri: &str| {
-        if let Some(&i) = order
-            .iter()
-            .find(|&&i| iri.strip_prefix(candidates[i].1.as_str()).is_some_and(is_writable_local_name))
-        {
+        if let Some(&i) = order.iter().find(|&&i| {
+            iri.strip_prefix(candidates[i].1.as_str())
+                .is_some_and(is_writable_local_name)
+        }) {
             used[i] = true;
         }
     };
@@ -230,8 +232,16 @@ mod tests {
     #[test]
     fn turtle_is_sorted_with_only_used_prefixes_and_blank_lines() -> Result<()> {
         let triples = vec![
-            Triple::new(iri("http://e.org/b"), iri("http://schema.org/name"), Literal::new_simple_literal("B")),
-            Triple::new(iri("http://e.org/a"), iri("http://schema.org/name"), Literal::new_simple_literal("A")),
+            Triple::new(
+                iri("http://e.org/b"),
+                iri("http://schema.org/name"),
+                Literal::new_simple_literal("B"),
+            ),
+            Triple::new(
+                iri("http://e.org/a"),
+                iri("http://schema.org/name"),
+                Literal::new_simple_literal("A"),
+            ),
             Triple::new(iri("http://e.org/a"), rdf::TYPE, iri("http://schema.org/Person")),
             Triple::new(iri("http://e.org/a"), rdf::TYPE, iri("http://schema.org/Person")),
         ];

@@ -47,6 +47,7 @@ impl KnowledgeBase {
         let mut diagnostics = Diagnostics::new();
         let mut parts = Vec::new();
         let mut file_order = Vec::new();
+        let mut invalid_ids = Vec::new();
         for spec in inputs {
             for document in input::read(spec, &mut diagnostics)? {
                 file_order.push(document.name.clone());
@@ -64,24 +65,29 @@ impl KnowledgeBase {
                     }),
                     (None, None) => resolve::DEFAULT_BASE.to_owned(),
                 };
+                let name = document.name.clone();
                 let validator = Validator {
-                    file: &document.name,
+                    file: &name,
                     prefixes: &prefixes,
                 };
-                let records = document
-                    .records
-                    .iter()
-                    .cloned()
-                    .filter_map(|raw| validator.record(raw, &mut diagnostics))
-                    .collect();
+                let mut records = Vec::with_capacity(document.records.len());
+                for raw in document.records {
+                    let kind = raw.kind;
+                    let id = raw_id(&raw);
+                    match validator.record(raw, &mut diagnostics) {
+                        Some(record) => records.push(record),
+                        None => invalid_ids.extend(id.map(|id| (kind, id))),
+                    }
+                }
                 parts.push(Part {
-                    name: document.name.clone(),
+                    name: name.clone(),
                     base,
                     records,
                 });
             }
         }
         let mut resolver = Resolver::define(placed(&parts), &mut diagnostics);
+        resolver.tolerate(invalid_ids);
         resolver.check(placed(&parts), store, &mut diagnostics);
         diagnostics.into_result(&file_order)?;
         Ok(Self { parts, resolver })
@@ -117,6 +123,14 @@ impl KnowledgeBase {
         }
         bases
     }
+}
+
+/// The id an invalid record gives itself, if any.
+fn raw_id(raw: &input::RawRecord) -> Option<String> {
+    raw.fields.iter().find(|f| f.name == "id").and_then(|f| match &f.value {
+        input::RawValue::String(id) | input::RawValue::Number(id) => Some(id.clone()),
+        _ => None,
+    })
 }
 
 fn placed(parts: &[Part]) -> impl Iterator<Item = Placed<'_>> {

@@ -26,7 +26,11 @@ fn main() -> ExitCode {
             {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("saidgraph: {error:#}");
+            match error.downcast_ref::<Error>() {
+                // Diagnostics name their own files; a prefix would only break the first line.
+                Some(invalid @ Error::Invalid(_)) => eprintln!("{invalid}"),
+                _ => eprintln!("saidgraph: {error:#}"),
+            }
             let usage = error.downcast_ref::<Error>().is_some_and(Error::is_usage);
             ExitCode::from(if usage { 2 } else { 1 })
         }
@@ -49,7 +53,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let (format, output) = rdf_output(&rdf)?;
             commands::export(&data_source(data, &read), format, rdf.with_ontology, &output)?;
         }
-        Command::Query { data, read, name, file, expression, params, results_format, output } => {
+        Command::Query {
+            data,
+            read,
+            name,
+            file,
+            expression,
+            params,
+            results_format,
+            output,
+        } => {
             let text = match (name, file, expression) {
                 (Some(name), _, _) => QueryText::Named(name),
                 (_, Some(file), _) => QueryText::File(file),
@@ -58,12 +71,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let output = Output::from_option(output.as_deref());
             let format = match results_format {
-                Some(name) => ResultsFormat::parse(&name)
-                    .ok_or_else(|| usage(format!("unknown results format {name:?}; expected table, csv, tsv, json or xml")))?,
+                Some(name) => ResultsFormat::parse(&name).ok_or_else(|| {
+                    usage(format!(
+                        "unknown results format {name:?}; expected table, csv, tsv, json or xml"
+                    ))
+                })?,
                 None if output == Output::Stdout && std::io::stdout().is_terminal() => ResultsFormat::Table,
                 None => ResultsFormat::parse("csv").context("csv is a results format")?,
             };
-            commands::query(&data_source(data, &read), &QueryRequest { text, params, format }, &output)?;
+            commands::query(
+                &data_source(data, &read),
+                &QueryRequest { text, params, format },
+                &output,
+            )?;
         }
         Command::Queries => {
             for query in NAMED_QUERIES {
@@ -100,7 +120,12 @@ fn specs(paths: Vec<std::path::PathBuf>, format: Option<InputFormatArg>) -> Vec<
 }
 
 fn read_options(paths: Vec<std::path::PathBuf>, read: &ReadArgs) -> (Vec<InputSpec>, ReadOptions) {
-    (specs(paths, read.input_format), ReadOptions { base: read.base.clone() })
+    (
+        specs(paths, read.input_format),
+        ReadOptions {
+            base: read.base.clone(),
+        },
+    )
 }
 
 fn data_source(data: DataArgs, read: &ReadArgs) -> DataSource {
@@ -116,7 +141,9 @@ fn data_source(data: DataArgs, read: &ReadArgs) -> DataSource {
 fn rdf_output(rdf: &RdfOutputArgs) -> anyhow::Result<(oxigraph::io::RdfFormat, Output)> {
     let asked = match &rdf.format {
         Some(name) => Some(export::parse_format(name).ok_or_else(|| {
-            usage(format!("unknown RDF format {name:?}; expected turtle, ntriples, nquads, trig, rdfxml or jsonld"))
+            usage(format!(
+                "unknown RDF format {name:?}; expected turtle, ntriples, nquads, trig, rdfxml or jsonld"
+            ))
         })?),
         None => None,
     };

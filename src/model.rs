@@ -65,6 +65,8 @@ pub struct Entity {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     pub id: String,
+    /// Whether the id was derived from the content, the input giving none.
+    pub id_derived: bool,
     pub pos: Pos,
     pub speaker: Reference,
     pub act: Act,
@@ -86,6 +88,8 @@ pub struct Statement {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Relation {
     pub id: String,
+    /// Whether the id was derived from the content, the input giving none.
+    pub id_derived: bool,
     pub pos: Pos,
     pub subject: Reference,
     pub predicate: NamedNode,
@@ -96,6 +100,10 @@ pub struct Relation {
 
 /// A validated record.
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "statements are most records; boxing them would allocate once more per statement"
+)]
 pub enum Record {
     Source(Source),
     Entity(Entity),
@@ -119,6 +127,15 @@ impl Record {
             Self::Entity(r) => &r.id,
             Self::Statement(r) => &r.id,
             Self::Relation(r) => &r.id,
+        }
+    }
+
+    /// Whether the record gave no id and got one from its content.
+    pub fn id_derived(&self) -> bool {
+        match self {
+            Self::Statement(r) => r.id_derived,
+            Self::Relation(r) => r.id_derived,
+            Self::Source(_) | Self::Entity(_) => false,
         }
     }
 
@@ -158,6 +175,15 @@ pub fn fields_of(kind: RecordKind) -> &'static [&'static str] {
     }
 }
 
+/// "unknown field (did you mean …?)", or the fields the kind has.
+pub fn unknown_field(kind: RecordKind, name: &str) -> String {
+    let known = fields_of(kind);
+    match input::did_you_mean(name, known.iter().copied()) {
+        Some(close) => format!("unknown field (did you mean `{close}`?)"),
+        None => format!("unknown field; {} has: {}", kind.with_article(), known.join(", ")),
+    }
+}
+
 /// Whether a field holds a list (CSV cells split such fields on `|`).
 pub fn is_list_field(kind: RecordKind, field: &str) -> bool {
     matches!(
@@ -186,7 +212,9 @@ impl Prefixes {
     pub fn bind(&mut self, prefix: &str, namespace: &str) -> Result<(), String> {
         if prefix.is_empty()
             || !prefix.chars().next().is_some_and(char::is_alphabetic)
-            || !prefix.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            || !prefix
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
         {
             return Err(format!("{prefix:?} is not a valid prefix name"));
         }
@@ -212,8 +240,8 @@ impl Prefixes {
         // Not a declared prefix: a full IRI, unless it looks like a prefixed name with a
         // typo (`wdd:Q1` is a syntactically valid IRI, but no user means it).
         let (scheme, rest) = text.split_once(':').unwrap_or(("", text));
-        let looks_prefixed = !rest.starts_with("//")
-            && !NON_HIERARCHICAL_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str());
+        let looks_prefixed =
+            !rest.starts_with("//") && !NON_HIERARCHICAL_SCHEMES.contains(&scheme.to_ascii_lowercase().as_str());
         if looks_prefixed && !scheme.is_empty() {
             let known: Vec<&str> = self.0.keys().map(String::as_str).collect();
             return Err(format!(
@@ -230,9 +258,13 @@ const NON_HIERARCHICAL_SCHEMES: [&str; 9] = ["urn", "mailto", "tag", "info", "da
 
 /// Checks an absolute IRI with `iri-string` (RFC 3987) and makes it a named node.
 pub fn check_iri(text: &str) -> Result<NamedNode, String> {
+    let invalid = |why: String| {
+        let why = why.strip_prefix("invalid IRI: ").unwrap_or(&why).to_owned();
+        format!("invalid IRI {text:?}: {why}; expected an absolute IRI such as https://example.org/x")
+    };
     match iri_string::types::IriStr::new(text) {
-        Ok(_) => NamedNode::new(text).map_err(|e| format!("invalid IRI {text:?}: {e}")),
-        Err(e) => Err(format!("invalid IRI {text:?}: {e}; expected an absolute IRI such as https://example.org/x")),
+        Ok(_) => NamedNode::new(text).map_err(|e| invalid(e.to_string())),
+        Err(e) => Err(invalid(e.to_string())),
     }
 }
 
@@ -243,7 +275,9 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     let bytes = text.as_bytes();
     let digits = |range: std::ops::Range<usize>| bytes.get(range).is_some_and(|b| b.iter().all(u8::is_ascii_digit));
     let shape_ok = |len: usize| {
-        digits(0..4) && (len < 7 || (bytes[4] == b'-' && digits(5..7))) && (len < 10 || (bytes[7] == b'-' && digits(8..10)))
+        digits(0..4)
+            && (len < 7 || (bytes[4] == b'-' && digits(5..7)))
+            && (len < 10 || (bytes[7] == b'-' && digits(8..10)))
     };
     let invalid = |why: &str| Err(format!("invalid date {text:?}: {why}; {expected}"));
     match bytes.len() {
@@ -273,12 +307,18 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
         return invalid("the month must be 01 to 12");
     }
     let (parsed, datatype) = match bytes.len() {
-        4 => (oxsdatatypes::GYear::from_str(text).map(drop), oxigraph::model::vocab::xsd::G_YEAR),
+        4 => (
+            oxsdatatypes::GYear::from_str(text).map(drop),
+            oxigraph::model::vocab::xsd::G_YEAR,
+        ),
         7 => (
             oxsdatatypes::GYearMonth::from_str(text).map(drop),
             oxigraph::model::vocab::xsd::G_YEAR_MONTH,
         ),
-        _ => (oxsdatatypes::Date::from_str(text).map(drop), oxigraph::model::vocab::xsd::DATE),
+        _ => (
+            oxsdatatypes::Date::from_str(text).map(drop),
+            oxigraph::model::vocab::xsd::DATE,
+        ),
     };
     match parsed {
         Ok(()) => Ok(Date {
@@ -307,7 +347,9 @@ pub fn parse_confidence(text: &str) -> Result<String, String> {
     match decimal {
         Some(d) if d >= oxsdatatypes::Decimal::from(0) && d <= oxsdatatypes::Decimal::from(1) => Ok(d.to_string()),
         Some(_) => Err(format!("{text} is out of range; a confidence is a number from 0 to 1")),
-        None => Err(format!("{text:?} is not a number; a confidence is a number from 0 to 1")),
+        None => Err(format!(
+            "{text:?} is not a number; a confidence is a number from 0 to 1"
+        )),
     }
 }
 
@@ -373,7 +415,9 @@ impl Validator<'_> {
                 ),
             )
         });
-        let name = f.required_string("name").and_then(|(name, pos)| f.non_blank(name, pos, "name"));
+        let name = f
+            .required_string("name")
+            .and_then(|(name, pos)| f.non_blank(name, pos, "name"));
         let aliases = f.texts("aliases");
         let description = f.text("description");
         let same_as = f
@@ -405,7 +449,11 @@ impl Validator<'_> {
             Some((name, pos)) => Act::by_name(&name).or_else(|| {
                 let names = vocab::ACTS.map(|a| a.name);
                 let hint = input::suggestion(&name, names);
-                f.error(pos, "act", format!("unknown act {name:?}{hint}; expected one of: {}", names.join(", ")))
+                f.error(
+                    pos,
+                    "act",
+                    format!("unknown act {name:?}{hint}; expected one of: {}", names.join(", ")),
+                )
             }),
         };
         let addressees = f.references("addressees");
@@ -419,21 +467,32 @@ impl Validator<'_> {
         let reported_by = f.reference("reported_by");
         let in_reply_to = f.reference("in_reply_to");
         let stance = f.string("stance").and_then(|(name, pos)| {
-            STANCES.iter().find(|(n, _)| *n == name).map(|(_, iri)| *iri).or_else(|| {
-                let names = STANCES.map(|(n, _)| n);
-                let hint = input::suggestion(&name, names);
-                f.error(pos, "stance", format!("unknown stance {name:?}{hint}; expected one of: {}", names.join(", ")))
-            })
+            STANCES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, iri)| *iri)
+                .or_else(|| {
+                    let names = STANCES.map(|(n, _)| n);
+                    let hint = input::suggestion(&name, names);
+                    f.error(
+                        pos,
+                        "stance",
+                        format!("unknown stance {name:?}{hint}; expected one of: {}", names.join(", ")),
+                    )
+                })
         });
-        let confidence = f.number("confidence").and_then(|(text, pos)| match parse_confidence(&text) {
-            Ok(value) => Some(value),
-            Err(e) => f.error(pos, "confidence", e),
-        });
+        let confidence = f
+            .number("confidence")
+            .and_then(|(text, pos)| match parse_confidence(&text) {
+                Ok(value) => Some(value),
+                Err(e) => f.error(pos, "confidence", e),
+            });
         if quote_lang.is_some() && quote.is_none() {
             f.error::<()>(f.record_pos, "quote_lang", "given without a `quote`");
         }
         let mut statement = Statement {
             id: id?,
+            id_derived: false,
             pos: f.record_pos,
             speaker: speaker?,
             act: act?,
@@ -451,6 +510,7 @@ impl Validator<'_> {
             confidence,
         };
         if statement.id.is_empty() {
+            statement.id_derived = true;
             statement.id = statement.content_id();
         }
         Some(statement)
@@ -474,7 +534,10 @@ impl Validator<'_> {
             f.error(
                 pos,
                 "predicate",
-                format!("unknown predicate {text:?}{hint}; expected one of {}, or a property IRI", names.join(", ")),
+                format!(
+                    "unknown predicate {text:?}{hint}; expected one of {}, or a property IRI",
+                    names.join(", ")
+                ),
             )
         });
         let object = f.required_reference("object");
@@ -482,6 +545,7 @@ impl Validator<'_> {
         let date = f.date("date");
         let mut relation = Relation {
             id: id?,
+            id_derived: false,
             pos: f.record_pos,
             subject: subject?,
             predicate: predicate?,
@@ -490,6 +554,7 @@ impl Validator<'_> {
             date,
         };
         if relation.id.is_empty() {
+            relation.id_derived = true;
             relation.id = relation.content_id();
         }
         Some(relation)
@@ -523,11 +588,7 @@ impl<'v, 'd> Fields<'v, 'd> {
             if known.contains(&field.name.as_str()) {
                 fields.fields.push(field);
             } else {
-                let message = match input::did_you_mean(&field.name, known.iter().copied()) {
-                    Some(close) => format!("unknown field (did you mean `{close}`?)"),
-                    None => format!("unknown field; a {} has: {}", raw.kind.name(), known.join(", ")),
-                };
-                fields.error::<()>(field.pos, &field.name, message);
+                fields.error::<()>(field.pos, &field.name, unknown_field(raw.kind, &field.name));
             }
         }
         fields
@@ -535,11 +596,8 @@ impl<'v, 'd> Fields<'v, 'd> {
 
     fn error<T>(&mut self, pos: Pos, field: &str, message: impl Into<String>) -> Option<T> {
         self.failed = true;
-        self.diagnostics.error(
-            Location::new(self.validator.file, pos.line, pos.column),
-            field,
-            message,
-        );
+        self.diagnostics
+            .error(Location::new(self.validator.file, pos.line, pos.column), field, message);
         None
     }
 
@@ -557,13 +615,26 @@ impl<'v, 'd> Fields<'v, 'd> {
                 self.error(field.value_pos, name, "empty; leave the field out instead")
             }
             RawValue::String(s) => Some((s, field.value_pos)),
-            other => self.error(field.value_pos, name, format!("expected a string, found {}", other.kind_name())),
+            other => self.error(
+                field.value_pos,
+                name,
+                format!("expected a string, found {}", other.kind_name()),
+            ),
         }
     }
 
     fn required_string(&mut self, name: &'static str) -> Option<(String, Pos)> {
-        let present = self.fields.iter().any(|f| f.name == name && f.value != RawValue::Null);
-        if !present {
+        let field = self.fields.iter().find(|f| f.name == name && f.value != RawValue::Null);
+        let blank = field.and_then(|f| match &f.value {
+            RawValue::String(s) if s.trim().is_empty() => Some(f.value_pos),
+            _ => None,
+        });
+        if let Some(pos) = blank {
+            self.take(name);
+            let kind = self.kind.name();
+            return self.error(pos, name, format!("empty; every {kind} needs one"));
+        }
+        if field.is_none() {
             let kind = self.kind.name();
             return self.error(self.record_pos, name, format!("missing; every {kind} needs one"));
         }
@@ -591,7 +662,11 @@ impl<'v, 'd> Fields<'v, 'd> {
             RawValue::List(items) => items,
             RawValue::String(s) => vec![(RawValue::String(s), field.value_pos)],
             other => {
-                self.error::<()>(field.value_pos, name, format!("expected a list of strings, found {}", other.kind_name()));
+                self.error::<()>(
+                    field.value_pos,
+                    name,
+                    format!("expected a list of strings, found {}", other.kind_name()),
+                );
                 return Vec::new();
             }
         };
@@ -619,7 +694,11 @@ impl<'v, 'd> Fields<'v, 'd> {
         match field.value {
             RawValue::Number(n) => Some((n, field.value_pos)),
             RawValue::String(s) if self.from_csv => Some((s, field.value_pos)),
-            other => self.error(field.value_pos, name, format!("expected a number, found {}", other.kind_name())),
+            other => self.error(
+                field.value_pos,
+                name,
+                format!("expected a number, found {}", other.kind_name()),
+            ),
         }
     }
 
@@ -647,7 +726,8 @@ impl<'v, 'd> Fields<'v, 'd> {
     }
 
     fn required_reference(&mut self, name: &'static str) -> Option<Reference> {
-        self.required_string(name).map(|(id, pos)| Reference { id, pos, field: name })
+        self.required_string(name)
+            .map(|(id, pos)| Reference { id, pos, field: name })
     }
 
     fn references(&mut self, name: &'static str) -> Vec<Reference> {
@@ -717,7 +797,10 @@ impl Statement {
                 ("quote", self.quote.clone().unwrap_or_default()),
                 ("quote_lang", self.quote_lang.clone().unwrap_or_default()),
                 ("summary", self.summary.clone().unwrap_or_default()),
-                ("date", self.date.as_ref().map(|d| d.lexical.clone()).unwrap_or_default()),
+                (
+                    "date",
+                    self.date.as_ref().map(|d| d.lexical.clone()).unwrap_or_default(),
+                ),
                 ("place", one(&self.place)),
                 ("source", one(&self.source)),
                 ("reported_by", one(&self.reported_by)),
@@ -738,7 +821,10 @@ impl Relation {
                 ("predicate", self.predicate.as_str().to_owned()),
                 ("object", self.object.id.clone()),
                 ("source", self.source.as_ref().map(|r| r.id.clone()).unwrap_or_default()),
-                ("date", self.date.as_ref().map(|d| d.lexical.clone()).unwrap_or_default()),
+                (
+                    "date",
+                    self.date.as_ref().map(|d| d.lexical.clone()).unwrap_or_default(),
+                ),
             ],
         )
     }
@@ -751,12 +837,18 @@ mod tests {
     #[test]
     fn dates_are_typed_by_precision() -> Result<(), String> {
         assert_eq!(parse_date("2024")?.datatype, oxigraph::model::vocab::xsd::G_YEAR);
-        assert_eq!(parse_date("2024-03")?.datatype, oxigraph::model::vocab::xsd::G_YEAR_MONTH);
+        assert_eq!(
+            parse_date("2024-03")?.datatype,
+            oxigraph::model::vocab::xsd::G_YEAR_MONTH
+        );
         assert_eq!(parse_date("2024-02-29")?.datatype, oxigraph::model::vocab::xsd::DATE);
         let date_time = parse_date("2024-06-20t10:30:00z")?;
         assert_eq!(date_time.lexical, "2024-06-20T10:30:00Z");
         assert_eq!(date_time.datatype, oxigraph::model::vocab::xsd::DATE_TIME);
-        assert_eq!(parse_date("2024-06-20T10:30:00+09:00")?.lexical, "2024-06-20T10:30:00+09:00");
+        assert_eq!(
+            parse_date("2024-06-20T10:30:00+09:00")?.lexical,
+            "2024-06-20T10:30:00+09:00"
+        );
         Ok(())
     }
 
@@ -792,9 +884,15 @@ mod tests {
     #[test]
     fn prefixed_names_expand_and_unknown_prefixes_are_caught() -> Result<(), String> {
         let prefixes = Prefixes::default();
-        assert_eq!(prefixes.expand("wd:Q7747")?.as_str(), "http://www.wikidata.org/entity/Q7747");
+        assert_eq!(
+            prefixes.expand("wd:Q7747")?.as_str(),
+            "http://www.wikidata.org/entity/Q7747"
+        );
         assert_eq!(prefixes.expand("<urn:x:y>")?.as_str(), "urn:x:y");
-        assert_eq!(prefixes.expand("https://example.org/a")?.as_str(), "https://example.org/a");
+        assert_eq!(
+            prefixes.expand("https://example.org/a")?.as_str(),
+            "https://example.org/a"
+        );
         let error = prefixes.expand("wdd:Q1").expect_err("unknown prefix");
         assert!(error.contains("unknown prefix `wdd:` (did you mean `wd`?)"), "{error}");
         assert!(prefixes.expand("not an iri").is_err());

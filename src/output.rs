@@ -77,7 +77,9 @@ mod tests {
         });
         assert!(result.is_err());
         assert_eq!(std::fs::read_to_string(&path).map_err(|e| Error::io("tmp", e))?, "good");
-        let leftovers = std::fs::read_dir(folder.path()).map_err(|e| Error::io("tmp", e))?.count();
+        let leftovers = std::fs::read_dir(folder.path())
+            .map_err(|e| Error::io("tmp", e))?
+            .count();
         assert_eq!(leftovers, 1, "no temporary file left behind");
         output.write_with(|w| w.write_all(b"new").map_err(|e| Error::io("tmp", e)))?;
         assert_eq!(std::fs::read_to_string(&path).map_err(|e| Error::io("tmp", e))?, "new");

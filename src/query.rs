@@ -51,10 +51,13 @@ named_queries!(
 impl NamedQuery {
     pub fn find(name: &str) -> Result<&'static Self> {
         let name = name.strip_suffix(".rq").unwrap_or(name);
-        NAMED_QUERIES.iter().find(|q| q.name == name).ok_or_else(|| Error::UnknownQuery {
-            name: name.to_owned(),
-            hint: input::suggestion(name, NAMED_QUERIES.iter().map(|q| q.name)),
-        })
+        NAMED_QUERIES
+            .iter()
+            .find(|q| q.name == name)
+            .ok_or_else(|| Error::UnknownQuery {
+                name: name.to_owned(),
+                hint: input::suggestion(name, NAMED_QUERIES.iter().map(|q| q.name)),
+            })
     }
 
     /// The header comment's first sentence: what the query answers.
@@ -163,7 +166,12 @@ pub fn bind_value(value: &str, store: &GraphStore, bases: &[String]) -> Result<T
             .map(Term::from)
             .map_err(|e| Error::Param(format!("value {value}: {e}")));
     }
-    for kind in [RecordKind::Entity, RecordKind::Statement, RecordKind::Source, RecordKind::Relation] {
+    for kind in [
+        RecordKind::Entity,
+        RecordKind::Statement,
+        RecordKind::Source,
+        RecordKind::Relation,
+    ] {
         let found: Vec<NamedNode> = bases
             .iter()
             .map(|base| mint(base, kind, value))
@@ -191,7 +199,8 @@ pub fn split_param(param: &str) -> Result<(Variable, &str)> {
         .split_once('=')
         .ok_or_else(|| Error::Param(format!("{param:?}: expected NAME=VALUE")))?;
     let name = name.trim().trim_start_matches(['?', '$']);
-    let variable = Variable::new(name).map_err(|e| Error::Param(format!("{param:?}: {name:?} is not a variable name: {e}")))?;
+    let variable =
+        Variable::new(name).map_err(|e| Error::Param(format!("{param:?}: {name:?} is not a variable name: {e}")))?;
     Ok((variable, value))
 }
 
@@ -231,7 +240,12 @@ fn write_results(results: QueryResults<'_>, format: ResultsFormat, out: &mut dyn
             let mut rows = Vec::new();
             for solution in solutions {
                 let solution = solution?;
-                rows.push(variables.iter().map(|v| solution.get(v).map(display_term).unwrap_or_default()).collect());
+                rows.push(
+                    variables
+                        .iter()
+                        .map(|v| solution.get(v).map(display_term).unwrap_or_default())
+                        .collect(),
+                );
             }
             let header: Vec<&str> = variables.iter().map(Variable::as_str).collect();
             write_table(&header, rows, out).map_err(io)
@@ -266,7 +280,8 @@ fn write_results(results: QueryResults<'_>, format: ResultsFormat, out: &mut dyn
             crate::export::write_sorted(triples, rdf_format, &prefixes, out)
         }
         (_, ResultsFormat::Rdf(_)) => Err(Error::Usage(
-            "an RDF result format only fits CONSTRUCT and DESCRIBE queries; use table, csv, tsv, json or xml".to_owned(),
+            "an RDF result format only fits CONSTRUCT and DESCRIBE queries; use table, csv, tsv, json or xml"
+                .to_owned(),
         )),
     }
 }
@@ -321,7 +336,9 @@ mod tests {
 
     #[test]
     fn unknown_named_queries_suggest_close_names() {
-        let error = NamedQuery::find("statements-bye").expect_err("no such query").to_string();
+        let error = NamedQuery::find("statements-bye")
+            .expect_err("no such query")
+            .to_string();
         assert!(error.contains("did you mean `statements-by`"), "{error}");
     }
 }

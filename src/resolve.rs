@@ -105,6 +105,15 @@ impl Resolver {
             let kind = record.kind();
             let location = Location::new(placed.file, record.pos().line, record.pos().column);
             match resolver.ids.entry((kind, record.id().to_owned())) {
+                Entry::Occupied(first) if record.id_derived() => diagnostics.error(
+                    location,
+                    "id",
+                    format!(
+                        "{} without an id has the same content as the one at {}; give them ids, or drop the repeat",
+                        kind.name(),
+                        first.get().location
+                    ),
+                ),
                 Entry::Occupied(first) => diagnostics.error(
                     location,
                     "id",
@@ -129,6 +138,18 @@ impl Resolver {
             }
         }
         resolver
+    }
+
+    /// Takes note of ids whose records are invalid (and already reported), so that
+    /// references to them do not add a second, misleading error.
+    pub fn tolerate(&mut self, ids: impl IntoIterator<Item = (RecordKind, String)>) {
+        for (kind, id) in ids {
+            self.ids.entry((kind, id)).or_insert_with(|| Defined {
+                iri: NamedNode::new_unchecked("urn:saidgraph:invalid"),
+                location: Location::new("<invalid record>", 0, 0),
+                language: None,
+            });
+        }
     }
 
     /// Checks that every reference of every record points at a record of the right kind,
@@ -166,7 +187,14 @@ impl Resolver {
                 let wrong_kind = RecordKind::ALL
                     .into_iter()
                     .find(|k| *k != kind && self.ids.contains_key(&(*k, reference.id.clone())))
-                    .map(|k| format!("; {:?} is a {}, not a{} {}", reference.id, k.name(), article(kind), kind.name()))
+                    .map(|k| {
+                        format!(
+                            "; {:?} is {}, not {}",
+                            reference.id,
+                            k.with_article(),
+                            kind.with_article()
+                        )
+                    })
                     .unwrap_or_default();
                 diagnostics.error(
                     Location::new(placed.file, reference.pos.line, reference.pos.column),
@@ -197,10 +225,6 @@ impl Resolver {
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
-}
-
-fn article(kind: RecordKind) -> &'static str {
-    if kind == RecordKind::Entity { "n" } else { "" }
 }
 
 /// Every reference a record makes, with the kind of record it must name.
@@ -235,16 +259,36 @@ mod tests {
     #[test]
     fn ids_are_encoded_into_valid_distinct_iris() {
         let base = "https://kb.example.org/";
-        let ids = ["a b", "a#b", "a%20b", "a/b", "<x>", "\"q\"", "a\\b", "новости", "😀", "a\nb", ".", "..", "a?b"];
+        let ids = [
+            "a b",
+            "a#b",
+            "a%20b",
+            "a/b",
+            "<x>",
+            "\"q\"",
+            "a\\b",
+            "новости",
+            "😀",
+            "a\nb",
+            ".",
+            "..",
+            "a?b",
+        ];
         let mut seen = std::collections::HashSet::new();
         for id in ids {
             let iri = mint(base, RecordKind::Entity, id);
             assert!(iri_string::types::IriStr::new(iri.as_str()).is_ok(), "{iri}");
-            assert!(oxigraph::model::NamedNode::new(iri.as_str()).is_ok(), "{iri}");
+            assert!(NamedNode::new(iri.as_str()).is_ok(), "{iri}");
             assert!(seen.insert(iri.clone()), "collision on {id:?}: {iri}");
         }
-        assert_eq!(mint(base, RecordKind::Entity, "a b").as_str(), "https://kb.example.org/entity/a%20b");
-        assert_eq!(mint(base, RecordKind::Statement, "новости").as_str(), "https://kb.example.org/statement/новости");
+        assert_eq!(
+            mint(base, RecordKind::Entity, "a b").as_str(),
+            "https://kb.example.org/entity/a%20b"
+        );
+        assert_eq!(
+            mint(base, RecordKind::Statement, "новости").as_str(),
+            "https://kb.example.org/statement/новости"
+        );
     }
 
     #[test]

@@ -26,7 +26,9 @@ pub struct GraphStore {
 
 impl std::fmt::Debug for GraphStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GraphStore").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("GraphStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -121,7 +123,7 @@ impl GraphStore {
         let mut bases: Vec<String> = Vec::new();
         for quad in self.store.quads_for_pattern(
             None,
-            Some(std_terms::RDFS_LABEL.into()),
+            Some(std_terms::RDFS_LABEL),
             None,
             Some(GraphNameRef::DefaultGraph),
         ) {

@@ -122,7 +122,10 @@ pub struct Act {
 }
 
 impl Act {
-    pub const DEFAULT: Self = Self { name: "say", cameo: Some("010") };
+    pub const DEFAULT: Self = Self {
+        name: "say",
+        cameo: Some("010"),
+    };
 
     pub fn by_name(name: &str) -> Option<Self> {
         ACTS.iter().copied().find(|act| act.name == name)
@@ -137,27 +140,90 @@ impl Act {
 /// The acts of the contract, in its order.
 pub const ACTS: [Act; 22] = [
     Act::DEFAULT,
-    Act { name: "decline_comment", cameo: Some("011") },
-    Act { name: "express_concern", cameo: Some("012") },
-    Act { name: "express_optimism", cameo: Some("013") },
-    Act { name: "claim_responsibility", cameo: Some("015") },
-    Act { name: "deny", cameo: Some("016") },
-    Act { name: "express_sympathy", cameo: Some("018") },
-    Act { name: "agree", cameo: Some("019") },
-    Act { name: "appeal", cameo: Some("020") },
-    Act { name: "promise", cameo: Some("030") },
-    Act { name: "praise", cameo: Some("051") },
-    Act { name: "defend", cameo: Some("052") },
-    Act { name: "demand", cameo: Some("100") },
-    Act { name: "criticize", cameo: Some("111") },
-    Act { name: "accuse", cameo: Some("112") },
-    Act { name: "protest", cameo: Some("114") },
-    Act { name: "reject", cameo: Some("120") },
-    Act { name: "dismiss", cameo: Some("120") },
-    Act { name: "threaten", cameo: Some("130") },
-    Act { name: "warn", cameo: Some("130") },
-    Act { name: "report", cameo: None },
-    Act { name: "reply", cameo: None },
+    Act {
+        name: "decline_comment",
+        cameo: Some("011"),
+    },
+    Act {
+        name: "express_concern",
+        cameo: Some("012"),
+    },
+    Act {
+        name: "express_optimism",
+        cameo: Some("013"),
+    },
+    Act {
+        name: "claim_responsibility",
+        cameo: Some("015"),
+    },
+    Act {
+        name: "deny",
+        cameo: Some("016"),
+    },
+    Act {
+        name: "express_sympathy",
+        cameo: Some("018"),
+    },
+    Act {
+        name: "agree",
+        cameo: Some("019"),
+    },
+    Act {
+        name: "appeal",
+        cameo: Some("020"),
+    },
+    Act {
+        name: "promise",
+        cameo: Some("030"),
+    },
+    Act {
+        name: "praise",
+        cameo: Some("051"),
+    },
+    Act {
+        name: "defend",
+        cameo: Some("052"),
+    },
+    Act {
+        name: "demand",
+        cameo: Some("100"),
+    },
+    Act {
+        name: "criticize",
+        cameo: Some("111"),
+    },
+    Act {
+        name: "accuse",
+        cameo: Some("112"),
+    },
+    Act {
+        name: "protest",
+        cameo: Some("114"),
+    },
+    Act {
+        name: "reject",
+        cameo: Some("120"),
+    },
+    Act {
+        name: "dismiss",
+        cameo: Some("120"),
+    },
+    Act {
+        name: "threaten",
+        cameo: Some("130"),
+    },
+    Act {
+        name: "warn",
+        cameo: Some("130"),
+    },
+    Act {
+        name: "report",
+        cameo: None,
+    },
+    Act {
+        name: "reply",
+        cameo: None,
+    },
 ];
 
 /// The built-in relation predicates: input name → `sg:` property.

@@ -11,7 +11,12 @@ use std::path::Path;
 
 fn convert(input: &Path) -> Result<String, Box<dyn std::error::Error>> {
     let output = saidgraph().arg("convert").arg(input).output()?;
-    assert!(output.status.success(), "convert {} failed:\n{}", input.display(), stderr(&output));
+    assert!(
+        output.status.success(),
+        "convert {} failed:\n{}",
+        input.display(),
+        stderr(&output)
+    );
     Ok(stdout(&output))
 }
 
@@ -75,10 +80,17 @@ fn named_queries_on_the_example() -> TestResult {
     cases.push(("statements-about".into(), vec!["topic=russia-north-korea-pact".into()]));
     cases.push(("stance-on".into(), vec!["topic=russia-north-korea-pact".into()]));
     cases.push(("entity".into(), vec!["entity=entity:putin".into()]));
-    cases.push(("statements-by".into(), vec!["speaker=<https://kb.example.org/seed/entity/nozdrev>".into()]));
+    cases.push((
+        "statements-by".into(),
+        vec!["speaker=<https://kb.example.org/seed/entity/nozdrev>".into()],
+    ));
     for (name, params) in cases {
         let mut command = saidgraph();
-        command.args(["query", "-i"]).arg(common::example()).arg(&name).args(["-r", "csv"]);
+        command
+            .args(["query", "-i"])
+            .arg(common::example())
+            .arg(&name)
+            .args(["-r", "csv"]);
         for param in &params {
             command.args(["--param", param]);
         }
@@ -89,7 +101,10 @@ fn named_queries_on_the_example() -> TestResult {
             .map(|p| format!("--{}", p.replace(|c: char| !c.is_alphanumeric(), "-")))
             .collect();
         let actual = stdout(&output);
-        assert!(actual.lines().count() > 1, "{name} {params:?} gave no rows on the example");
+        assert!(
+            actual.lines().count() > 1,
+            "{name} {params:?} gave no rows on the example"
+        );
         assert_golden(&folder.join(format!("{name}{suffix}.csv")), &actual);
     }
     Ok(())

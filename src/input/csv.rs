@@ -79,7 +79,11 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics) -> R
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, |p| newlines.borrow_mut().line_of(p.byte()));
-                diagnostics.push(crate::error::Diagnostic::new(at(Pos::new(line, 1)), "", format!("invalid CSV: {e}")));
+                diagnostics.push(crate::error::Diagnostic::new(
+                    at(Pos::new(line, 1)),
+                    "",
+                    format!("invalid CSV: {e}"),
+                ));
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     return Err(Error::io(path, std::io::Error::other(e.to_string())));
                 }
@@ -91,7 +95,11 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics) -> R
         let mut cells = Vec::with_capacity(row.len());
         let mut valid = true;
         for (i, cell) in row.iter().enumerate() {
-            let cell = if line == 1 && i == 0 { super::strip_bom(cell) } else { cell };
+            let cell = if line == 1 && i == 0 {
+                super::strip_bom(cell)
+            } else {
+                cell
+            };
             match std::str::from_utf8(cell) {
                 Ok(text) => cells.push(text.to_owned()),
                 Err(_) => {
@@ -108,6 +116,7 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics) -> R
             continue;
         }
         let Some(names) = &header else {
+            check_header(&cells, kind, &file_name, diagnostics);
             header = Some(cells);
             continue;
         };
@@ -118,13 +127,17 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics) -> R
             diagnostics.push(crate::error::Diagnostic::new(
                 at(Pos::new(line, 1)),
                 "",
-                format!("row has {} cells but the header has {} columns", cells.len(), names.len()),
+                format!(
+                    "row has {} cells but the header has {} columns",
+                    cells.len(),
+                    names.len()
+                ),
             ));
             continue;
         }
         let mut fields = Vec::new();
         for (i, (name, cell)) in names.iter().zip(cells).enumerate() {
-            if cell.is_empty() {
+            if cell.is_empty() || !crate::model::fields_of(kind).contains(&name.as_str()) {
                 continue;
             }
             let pos = Pos::new(line, i as u64 + 1);
@@ -154,6 +167,18 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics) -> R
         });
     }
     Ok(document)
+}
+
+/// Reports header cells that are not fields of the table's records, or repeated, once.
+fn check_header(names: &[String], kind: RecordKind, file: &str, diagnostics: &mut Diagnostics) {
+    for (i, name) in names.iter().enumerate() {
+        let at = crate::error::Location::new(file, 1, i as u64 + 1);
+        if !crate::model::fields_of(kind).contains(&name.as_str()) {
+            diagnostics.error(at, name, crate::model::unknown_field(kind, name));
+        } else if names[..i].contains(name) {
+            diagnostics.error(at, name, "column given twice");
+        }
+    }
 }
 
 /// The offsets of the line ends (`\r` and `\n`) read so far but not yet passed, and how
@@ -198,7 +223,11 @@ impl<R: Read> Read for NewlineTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut newlines = self.newlines.borrow_mut();
-        for (i, &b) in buf[..n].iter().enumerate().filter(|(_, b)| matches!(**b, b'\n' | b'\r')) {
+        for (i, &b) in buf[..n]
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| matches!(**b, b'\n' | b'\r'))
+        {
             newlines.pending.push_back((self.offset + i as u64, b));
         }
         self.offset += n as u64;
@@ -247,8 +276,14 @@ mod tests {
         let mut diagnostics = Diagnostics::new();
         read_folder(folder.path(), &mut diagnostics)?;
         let text = diagnostics.to_string();
-        assert!(text.contains("entities.csv:2:1: row has 1 cells but the header has 2 columns"), "{text}");
-        assert!(text.contains("statement.csv:1:1: unknown table (did you mean `statements`?)"), "{text}");
+        assert!(
+            text.contains("entities.csv:2:1: row has 1 cells but the header has 2 columns"),
+            "{text}"
+        );
+        assert!(
+            text.contains("statement.csv:1:1: unknown table (did you mean `statements`?)"),
+            "{text}"
+        );
         Ok(())
     }
 }

@@ -7,7 +7,7 @@
 use jsonc_parser::ast::{self, ObjectPropName};
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
 
-use super::{did_you_mean, LineIndex, Pos, RawField, RawRecord, RawValue, RecordKind, Document};
+use super::{Document, LineIndex, Pos, RawField, RawRecord, RawValue, RecordKind, did_you_mean};
 use crate::error::Diagnostics;
 
 /// Deeper nesting than this is not a knowledge base, and would exhaust the stack.
@@ -30,7 +30,10 @@ pub(super) fn read_document(bytes: &[u8], name: String, diagnostics: &mut Diagno
         diagnostics.error(
             document.location(value.1),
             "",
-            format!("expected a JSON object with `entities` and `statements`, found {}", value.0.kind_name()),
+            format!(
+                "expected a JSON object with `entities` and `statements`, found {}",
+                value.0.kind_name()
+            ),
         );
         return document;
     };
@@ -85,7 +88,10 @@ fn read_prefixes(field: RawField, document: &mut Document, diagnostics: &mut Dia
         diagnostics.error(
             document.location(field.value_pos),
             "prefixes",
-            format!("expected an object of prefix → namespace IRI, found {}", field.value.kind_name()),
+            format!(
+                "expected an object of prefix → namespace IRI, found {}",
+                field.value.kind_name()
+            ),
         );
         return;
     };
@@ -122,7 +128,11 @@ pub(super) fn decode<'a>(
         Err(e) => {
             let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
             let pos = LineIndex::new(valid, first_line).pos(valid.len());
-            diagnostics.error(document.location(pos), "", "invalid UTF-8; the input must be UTF-8 text");
+            diagnostics.error(
+                document.location(pos),
+                "",
+                "invalid UTF-8; the input must be UTF-8 text",
+            );
             None
         }
     }
@@ -163,7 +173,11 @@ pub(super) fn parse(
                 converter.value(value, 0).map(|v| (v, pos))
             }
             None => {
-                diagnostics.error(document.location(index.pos(0)), "", "empty input: expected a JSON value");
+                diagnostics.error(
+                    document.location(index.pos(0)),
+                    "",
+                    "empty input: expected a JSON value",
+                );
                 None
             }
         },
@@ -214,11 +228,8 @@ impl Converter<'_, '_> {
                     };
                     let pos = self.index.pos(range.start);
                     if fields.iter().any(|f| f.name == name) {
-                        self.diagnostics.error(
-                            self.document.location(pos),
-                            &name,
-                            "field given twice in one object",
-                        );
+                        self.diagnostics
+                            .error(self.document.location(pos), &name, "field given twice in one object");
                         continue;
                     }
                     let value_pos = self.index.pos(range_of(&property.value).start);
@@ -259,7 +270,8 @@ mod tests {
 
     #[test]
     fn records_keep_field_positions() {
-        let (document, diagnostics) = read("{\n  \"entities\": [\n    {\"id\": \"putin\", \"type\": \"person\"}\n  ]\n}");
+        let (document, diagnostics) =
+            read("{\n  \"entities\": [\n    {\"id\": \"putin\", \"type\": \"person\"}\n  ]\n}");
         assert!(diagnostics.is_empty(), "{diagnostics}");
         let record = &document.records[0];
         assert_eq!(record.kind, RecordKind::Entity);

@@ -55,7 +55,10 @@ fn read_record(bytes: &[u8], line: u64, document: &Document, diagnostics: &mut D
         diagnostics.error(
             document.location(pos),
             "",
-            format!("expected a JSON object with a `record` field, found {}", value.kind_name()),
+            format!(
+                "expected a JSON object with a `record` field, found {}",
+                value.kind_name()
+            ),
         );
         return None;
     };
@@ -81,7 +84,10 @@ fn read_record(bytes: &[u8], line: u64, document: &Document, diagnostics: &mut D
         diagnostics.error(
             document.location(field.value_pos),
             "record",
-            format!("unknown record kind {given:?}{hint}; expected one of: {}", RECORD_KINDS.join(", ")),
+            format!(
+                "unknown record kind {given:?}{hint}; expected one of: {}",
+                RECORD_KINDS.join(", ")
+            ),
         );
         return None;
     };
@@ -99,8 +105,13 @@ mod tests {
 
     fn read(text: &str) -> (Document, Diagnostics) {
         let mut diagnostics = Diagnostics::new();
-        let document =
-            read_lines(text.as_bytes(), Path::new("kb.jsonl"), "kb.jsonl".to_owned(), &mut diagnostics).unwrap();
+        let document = read_lines(
+            text.as_bytes(),
+            Path::new("kb.jsonl"),
+            "kb.jsonl".to_owned(),
+            &mut diagnostics,
+        )
+        .unwrap();
         (document, diagnostics)
     }
 
@@ -130,6 +141,9 @@ mod tests {
         let mut diagnostics = Diagnostics::new();
         let bytes: &[u8] = b"{\"record\": \"entity\", \"id\": \"a\xff\"}\n";
         read_lines(bytes, Path::new("kb.jsonl"), "kb.jsonl".to_owned(), &mut diagnostics).unwrap();
-        assert_eq!(diagnostics.to_string(), "kb.jsonl:1:30: invalid UTF-8; the input must be UTF-8 text");
+        assert_eq!(
+            diagnostics.to_string(),
+            "kb.jsonl:1:30: invalid UTF-8; the input must be UTF-8 text"
+        );
     }
 }

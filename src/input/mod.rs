@@ -140,6 +140,16 @@ impl RecordKind {
         }
     }
 
+    /// The name with its article, for messages: "an entity", "a statement".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Self::Source => "a source",
+            Self::Entity => "an entity",
+            Self::Statement => "a statement",
+            Self::Relation => "a relation",
+        }
+    }
+
     /// The list key of the JSON document and the CSV table's file stem.
     pub fn plural(self) -> &'static str {
         match self {
@@ -282,10 +292,7 @@ impl<'a> LineIndex<'a> {
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
         let end = offset.min(self.text.len());
-        let column = self
-            .text
-            .get(start..end)
-            .map_or(end - start, |s| s.chars().count());
+        let column = self.text.get(start..end).map_or(end - start, |s| s.chars().count());
         Pos::new(self.first_line + line as u64, column as u64 + 1)
     }
 }
