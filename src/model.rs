@@ -5,7 +5,7 @@
 //! Whether references point anywhere is [`crate::resolve`]'s job, since that needs every
 //! record of the run.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef};
@@ -194,7 +194,7 @@ pub fn is_list_field(kind: RecordKind, field: &str) -> bool {
 
 /// Prefix → namespace, for expanding prefixed names: the built-in ones plus a document's.
 #[derive(Debug, Clone)]
-pub struct Prefixes(HashMap<String, String>);
+pub struct Prefixes(BTreeMap<String, String>);
 
 impl Default for Prefixes {
     fn default() -> Self {

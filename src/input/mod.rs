@@ -303,7 +303,7 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(&word.to_lowercase(), c), c))
         .filter(|&(d, c)| d <= 2.max(c.len() / 3))
-        .min_by_key(|&(d, _)| d)
+        .min_by_key(|&(d, c)| (d, c))
         .map(|(_, c)| c)
 }
 
