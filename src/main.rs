@@ -29,7 +29,8 @@ fn main() -> ExitCode {
             match error.downcast_ref::<Error>() {
                 // Diagnostics name their own files; a prefix would only break the first line.
                 Some(invalid @ Error::Invalid(_)) => eprintln!("{invalid}"),
-                _ => eprintln!("saidgraph: {error:#}"),
+                // Library errors already end with their causes.
+                _ => eprintln!("saidgraph: {error}"),
             }
             let usage = error.downcast_ref::<Error>().is_some_and(Error::is_usage);
             ExitCode::from(if usage { 2 } else { 1 })

@@ -82,18 +82,15 @@ impl InputSpec {
 
     /// The input's format, or a usage error saying how to give one.
     pub fn resolved_format(&self) -> Result<InputFormat> {
+        if !self.is_stdin() && !self.path.exists() {
+            return Err(Error::Usage(format!("{}: no such file or folder", self.path.display())));
+        }
         if let Some(format) = self.format {
             return Ok(format);
         }
         if self.is_stdin() {
             return Err(Error::Usage(
                 "standard input needs --input-format json or jsonl".to_owned(),
-            ));
-        }
-        if !self.path.exists() {
-            return Err(Error::io(
-                &self.path,
-                io::Error::new(io::ErrorKind::NotFound, "no such file or folder"),
             ));
         }
         InputFormat::detect(&self.path).ok_or_else(|| {
