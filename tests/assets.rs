@@ -183,7 +183,7 @@ fn every_query_file_is_registered_parses_and_documents_its_parameters() -> TestR
             "{} is registered but has no file",
             query.name
         );
-        SparqlEvaluator::new()
+        let _parsed = SparqlEvaluator::new()
             .parse_query(query.text)
             .map_err(|e| format!("queries/{}.rq: {e}", query.name))?;
         assert!(
