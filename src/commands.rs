@@ -162,7 +162,8 @@ pub fn query(source: &DataSource, request: &QueryRequest, output: &Output) -> Re
         let (variable, value) = query::split_param(param)?;
         bindings.push((variable, query::bind_value(value, &store, &bases)?));
     }
-    output.write_with(|out| query::run(&store, &text, &origin, bindings, request.format, out))
+    let prefixes = prefixes_for(&bases);
+    output.write_with(|out| query::run(&store, &text, &origin, bindings, request.format, &prefixes, out))
 }
 
 /// The prefixes exports may declare: the built-in ones, and for a single base the

@@ -204,13 +204,15 @@ pub fn split_param(param: &str) -> Result<(Variable, &str)> {
     Ok((variable, value))
 }
 
-/// Runs a query against `store` and writes its results.
+/// Runs a query against `store` and writes its results. `prefixes` shorten IRIs in
+/// tables and RDF results.
 pub fn run(
     store: &GraphStore,
     text: &str,
     origin: &str,
     bindings: Vec<(Variable, Term)>,
     format: ResultsFormat,
+    prefixes: &[(String, String)],
     out: &mut dyn Write,
 ) -> Result<()> {
     let mut prepared = SparqlEvaluator::new()
@@ -229,10 +231,15 @@ pub fn run(
         }
         other => Error::QueryEvaluation(other),
     })?;
-    write_results(results, format, out)
+    write_results(results, format, prefixes, out)
 }
 
-fn write_results(results: QueryResults<'_>, format: ResultsFormat, out: &mut dyn Write) -> Result<()> {
+fn write_results(
+    results: QueryResults<'_>,
+    format: ResultsFormat,
+    prefixes: &[(String, String)],
+    out: &mut dyn Write,
+) -> Result<()> {
     let io = |e| Error::io("<output>", e);
     match (results, format) {
         (QueryResults::Solutions(solutions), ResultsFormat::Table) => {
@@ -243,7 +250,7 @@ fn write_results(results: QueryResults<'_>, format: ResultsFormat, out: &mut dyn
                 rows.push(
                     variables
                         .iter()
-                        .map(|v| solution.get(v).map(display_term).unwrap_or_default())
+                        .map(|v| solution.get(v).map(|t| display_term(t, prefixes)).unwrap_or_default())
                         .collect(),
                 );
             }
@@ -273,11 +280,7 @@ fn write_results(results: QueryResults<'_>, format: ResultsFormat, out: &mut dyn
                 _ => RdfFormat::Turtle,
             };
             let triples = triples.collect::<Result<Vec<Triple>, _>>()?;
-            let prefixes: Vec<(String, String)> = crate::vocab::PREFIXES
-                .iter()
-                .map(|(p, n)| ((*p).to_owned(), (*n).to_owned()))
-                .collect();
-            crate::export::write_sorted(triples, rdf_format, &prefixes, out)
+            crate::export::write_sorted(triples, rdf_format, prefixes, out)
         }
         (_, ResultsFormat::Rdf(_)) => Err(Error::Usage(
             "an RDF result format only fits CONSTRUCT and DESCRIBE queries; use table, csv, tsv, json or xml"
@@ -286,22 +289,23 @@ fn write_results(results: QueryResults<'_>, format: ResultsFormat, out: &mut dyn
     }
 }
 
-/// A term as a person reads it in a table: literals as their text, IRIs with a known
-/// prefix as prefixed names.
-fn display_term(term: &Term) -> String {
+/// A term as a person reads it in a table: literals as their text, IRIs under a known
+/// namespace as prefixed names.
+fn display_term(term: &Term, prefixes: &[(String, String)]) -> String {
     match term {
         Term::Literal(literal) => literal.value().to_owned(),
-        Term::NamedNode(iri) => {
-            for (prefix, namespace) in crate::vocab::PREFIXES {
-                if let Some(local) = iri.as_str().strip_prefix(namespace)
-                    && !local.is_empty()
-                    && local.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
-                {
-                    return format!("{prefix}:{local}");
-                }
-            }
-            iri.to_string()
-        }
+        Term::NamedNode(iri) => prefixes
+            .iter()
+            .filter_map(|(prefix, namespace)| {
+                let local = iri.as_str().strip_prefix(namespace.as_str())?;
+                let simple = !local.is_empty()
+                    && local
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '%'));
+                simple.then(|| (namespace.len(), format!("{prefix}:{local}")))
+            })
+            .max_by_key(|(length, _)| *length)
+            .map_or_else(|| iri.to_string(), |(_, short)| short),
         other => other.to_string(),
     }
 }

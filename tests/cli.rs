@@ -277,7 +277,10 @@ fn query_runs_named_file_and_inline_queries() -> TestResult {
         .output()?;
     assert!(output.status.success(), "{}", stderr(&output));
     let csv = stdout(&output);
-    assert!(csv.starts_with("statement,speaker,speakerLabel,"), "{csv}");
+    assert!(
+        csv.starts_with("statement,speaker,act,addressees,topics,date,what\r\n"),
+        "{csv}"
+    );
     assert_eq!(csv.lines().count(), 14, "a header and 13 statements");
     assert!(csv.contains("Ministry of Foreign Affairs of South Korea"));
 
