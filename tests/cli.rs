@@ -33,6 +33,13 @@ fn convert_writes_every_format_as_the_same_graph() -> TestResult {
     Ok(())
 }
 
+/// `saidgraph query -i examples/seed-article.json ARGS…`
+fn query_example(args: &[&str]) -> assert_cmd::Command {
+    let mut command = saidgraph();
+    command.args(["query", "-i"]).arg(example()).args(args);
+    command
+}
+
 fn parse_jsonld() -> RdfFormat {
     RdfFormat::JsonLd {
         profile: oxigraph::io::JsonLdProfileSet::empty(),
@@ -300,19 +307,16 @@ fn query_runs_named_file_and_inline_queries() -> TestResult {
         .stdout("n\r\n13\r\n");
 
     // The ontology is visible to queries: acts by their CAMEO code.
-    saidgraph()
-        .args(["query", "-i"])
-        .arg(example())
-        .args([
-            "-e",
-            "PREFIX sg: <https://w3id.org/saidgraph#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> \
+    query_example(&[
+        "-e",
+        "PREFIX sg: <https://w3id.org/saidgraph#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> \
              SELECT (COUNT(*) AS ?n) WHERE { ?s sg:act ?act . ?act skos:notation \"130\" }",
-            "-r",
-            "tsv",
-        ])
-        .assert()
-        .success()
-        .stdout("?n\n3\n");
+        "-r",
+        "tsv",
+    ])
+    .assert()
+    .success()
+    .stdout("?n\n3\n");
     Ok(())
 }
 
@@ -327,10 +331,7 @@ fn params_are_bound_as_terms() -> TestResult {
         ("wd:Q7747", "0"),
         ("\" } ?s ?p ?o { \"", "0"),
     ] {
-        let output = saidgraph()
-            .args(["query", "-i"])
-            .arg(example())
-            .args(["-e", count, "-r", "tsv", "--param"])
+        let output = query_example(&["-e", count, "-r", "tsv", "--param"])
             .arg(format!("speaker={value}"))
             .output()?;
         assert!(output.status.success(), "{value}: {}", stderr(&output));
@@ -342,17 +343,11 @@ fn params_are_bound_as_terms() -> TestResult {
             "{value}: {text}"
         );
     }
-    saidgraph()
-        .args(["query", "-i"])
-        .arg(example())
-        .args(["statements-by", "--param", "nobody=putin"])
+    query_example(&["statements-by", "--param", "nobody=putin"])
         .assert()
         .code(1)
         .stderr(contains("the query has no variable ?nobody to bind"));
-    saidgraph()
-        .args(["query", "-i"])
-        .arg(example())
-        .args(["statements-by", "--param", "speaker"])
+    query_example(&["statements-by", "--param", "speaker"])
         .assert()
         .code(1)
         .stderr(contains("expected NAME=VALUE"));
@@ -362,11 +357,7 @@ fn params_are_bound_as_terms() -> TestResult {
 #[test]
 fn results_come_in_every_format() -> TestResult {
     let run = |format: &str| -> Result<String, Box<dyn std::error::Error>> {
-        let output = saidgraph()
-            .args(["query", "-i"])
-            .arg(example())
-            .args(["replies", "-r", format])
-            .output()?;
+        let output = query_example(&["replies", "-r", format]).output()?;
         assert!(output.status.success(), "{format}: {}", stderr(&output));
         Ok(stdout(&output))
     };
@@ -379,25 +370,15 @@ fn results_come_in_every_format() -> TestResult {
         table.contains("Vladimir Putin") && table.ends_with("1 row\n"),
         "{table}"
     );
-    let ask = saidgraph()
-        .args(["query", "-i"])
-        .arg(example())
-        .args(["-e", "ASK { ?s ?p ?o }", "-r", "json"])
-        .output()?;
+    let ask = query_example(&["-e", "ASK { ?s ?p ?o }", "-r", "json"]).output()?;
     assert_eq!(stdout(&ask), "{\"head\":{},\"boolean\":true}");
-    let construct = saidgraph()
-        .args(["query", "-i"])
-        .arg(example())
-        .args([
-            "-e",
-            "PREFIX sg: <https://w3id.org/saidgraph#> CONSTRUCT { ?s sg:speaker ?o } WHERE { ?s sg:speaker ?o }",
-        ])
-        .output()?;
+    let construct = query_example(&[
+        "-e",
+        "PREFIX sg: <https://w3id.org/saidgraph#> CONSTRUCT { ?s sg:speaker ?o } WHERE { ?s sg:speaker ?o }",
+    ])
+    .output()?;
     assert_eq!(parse(&construct.stdout, RdfFormat::Turtle)?.len(), 13);
-    saidgraph()
-        .args(["query", "-i"])
-        .arg(example())
-        .args(["replies", "-r", "yaml"])
+    query_example(&["replies", "-r", "yaml"])
         .assert()
         .code(2)
         .stderr(contains("unknown results format \"yaml\""));
@@ -414,10 +395,7 @@ fn bad_queries_are_exit_1_with_the_problem_named() {
         .code(1)
         .stderr(contains("no named query \"who-said-what\""))
         .stderr(contains("`saidgraph queries` lists them"));
-    saidgraph()
-        .args(["query", "-i"])
-        .arg(example())
-        .args(["-e", "SELECT WHERE {"])
+    query_example(&["-e", "SELECT WHERE {"])
         .assert()
         .code(1)
         .stderr(contains("saidgraph: query: error at 1:15: expected one of REDUCED"));
