@@ -3,22 +3,154 @@
 //!
 //! This is where the data flow's first three stages meet: [`crate::input`] reads,
 //! [`crate::model`] validates records, [`crate::resolve`] checks references across all
-//! inputs (and the store being loaded into). Only a knowledge base without a single
-//! problem comes out, so nothing downstream can write half of a bad input.
+//! inputs (and the store being loaded into). [`Checker`] does it record by record as the
+//! readers deliver them, so the same code serves the in-memory [`KnowledgeBase`] and
+//! the streaming path of [`crate::stream`]. Only input without a single problem gets
+//! past it, so nothing downstream can write half of a bad input.
 
 use oxigraph::model::Triple;
 
-use crate::error::{Diagnostics, Location, Result};
-use crate::input::{self, InputSpec};
+use crate::error::{Diagnostics, Error, Result};
+use crate::input::{self, Document, InputSpec, RawRecord, RawValue, Sink};
 use crate::mapping;
 use crate::model::{Prefixes, Record, Validator};
-use crate::resolve::{self, KnownIds, Placed, Resolver};
+use crate::resolve::{self, KnownIds, Resolver};
 
 /// How to read inputs.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     /// Overrides every input's `base`.
     pub base: Option<String>,
+}
+
+impl ReadOptions {
+    /// The `--base` override, checked and normalised.
+    pub fn base_override(&self) -> Result<Option<String>> {
+        self.base
+            .as_deref()
+            .map(|base| resolve::normalize_base(base).map_err(Error::Usage))
+            .transpose()
+    }
+}
+
+/// What a document's records are read with: its base and prefixes.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub name: String,
+    pub base: String,
+    pub prefixes: Prefixes,
+}
+
+impl Context {
+    /// The context of `document`; problems with its `base` or `prefixes` are reported.
+    pub fn of(document: &Document, base_override: Option<&str>, diagnostics: &mut Diagnostics) -> Self {
+        let mut prefixes = Prefixes::default();
+        for (prefix, namespace, pos) in &document.prefixes {
+            if let Err(e) = prefixes.bind(prefix, namespace) {
+                diagnostics.error(document.location(*pos), &format!("prefixes.{prefix}"), e);
+            }
+        }
+        let base = match (base_override, &document.base) {
+            (Some(base), _) => base.to_owned(),
+            (None, Some((base, pos))) => resolve::normalize_base(base).unwrap_or_else(|e| {
+                diagnostics.error(document.location(*pos), "base", e);
+                resolve::DEFAULT_BASE.to_owned()
+            }),
+            (None, None) => resolve::DEFAULT_BASE.to_owned(),
+        };
+        Self {
+            name: document.name.clone(),
+            base,
+            prefixes,
+        }
+    }
+
+    pub fn validator(&self) -> Validator<'_> {
+        Validator {
+            file: &self.name,
+            prefixes: &self.prefixes,
+        }
+    }
+}
+
+/// Validates records as they stream by: each one on its own, then its id and references
+/// against everything seen so far.
+pub struct Checker<'s> {
+    base_override: Option<String>,
+    store: &'s dyn KnownIds,
+    pub resolver: Resolver,
+    /// Document names in reading order, to sort diagnostics by.
+    pub file_order: Vec<String>,
+    context: Option<(u32, Context)>,
+    /// Valid records of each kind: sources, entities, statements, relations.
+    pub counts: [usize; 4],
+}
+
+impl std::fmt::Debug for Checker<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checker")
+            .field("counts", &self.counts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'s> Checker<'s> {
+    pub fn new(options: &ReadOptions, store: &'s dyn KnownIds) -> Result<Self> {
+        Ok(Self {
+            base_override: options.base_override()?,
+            store,
+            resolver: Resolver::new(),
+            file_order: Vec::new(),
+            context: None,
+            counts: [0; 4],
+        })
+    }
+
+    /// A document starts.
+    pub fn begin(&mut self, document: &Document, diagnostics: &mut Diagnostics) -> &Context {
+        let context = Context::of(document, self.base_override.as_deref(), diagnostics);
+        self.file_order.push(context.name.clone());
+        let index = self.resolver.add_document(context.name.clone(), context.base.clone());
+        &self.context.insert((index, context)).1
+    }
+
+    /// Validates a record of the current document, registers its id and checks its
+    /// references; `None` if it is invalid (its problems are in `diagnostics`).
+    pub fn check(&mut self, raw: RawRecord, diagnostics: &mut Diagnostics) -> Option<Record> {
+        let (index, context) = self.context.as_ref()?;
+        let kind = raw.kind;
+        let id = raw_id(&raw);
+        match context.validator().record(raw, diagnostics) {
+            Some(record) => {
+                self.resolver.define(*index, &record, diagnostics);
+                self.resolver.check(*index, &record, self.store);
+                self.counts[kind as usize] += 1;
+                Some(record)
+            }
+            None => {
+                if let Some(id) = id {
+                    self.resolver.tolerate(*index, kind, &id);
+                }
+                None
+            }
+        }
+    }
+
+    /// Reports the references that never found their record, and gives the resolver,
+    /// or every problem of the run.
+    pub fn finish(mut self, mut diagnostics: Diagnostics) -> Result<(Resolver, [usize; 4])> {
+        self.resolver.finish(&mut diagnostics);
+        diagnostics.into_result(&self.file_order)?;
+        Ok((self.resolver, self.counts))
+    }
+}
+
+/// The id an invalid record gives itself, if any.
+fn raw_id(raw: &RawRecord) -> Option<String> {
+    raw.fields.iter().find(|f| f.name == "id").and_then(|f| match &f.value {
+        RawValue::String(id) | RawValue::Number(id) => Some(id.clone()),
+        _ => None,
+    })
 }
 
 /// One input's validated records, with the base its IRIs are minted from.
@@ -29,68 +161,59 @@ pub struct Part {
     pub records: Vec<Record>,
 }
 
-/// Every record of a run, valid and resolved.
+/// Every record of a run, valid and resolved, held in memory.
 #[derive(Debug)]
 pub struct KnowledgeBase {
     pub parts: Vec<Part>,
     pub resolver: Resolver,
+    counts: [usize; 4],
+}
+
+/// Keeps the valid records of each document.
+struct Keep<'c, 's> {
+    checker: &'c mut Checker<'s>,
+    parts: Vec<Part>,
+}
+
+impl Sink for Keep<'_, '_> {
+    fn begin(&mut self, document: &Document, diagnostics: &mut Diagnostics) {
+        let context = self.checker.begin(document, diagnostics);
+        self.parts.push(Part {
+            name: context.name.clone(),
+            base: context.base.clone(),
+            records: Vec::new(),
+        });
+    }
+
+    fn record(&mut self, record: RawRecord, diagnostics: &mut Diagnostics) {
+        if let Some(record) = self.checker.check(record, diagnostics)
+            && let Some(part) = self.parts.last_mut()
+        {
+            part.records.push(record);
+        }
+    }
 }
 
 impl KnowledgeBase {
     /// Reads, validates and resolves `inputs`. References may also name records `store`
     /// holds. Every problem of every input is reported together.
     pub fn read(inputs: &[InputSpec], options: &ReadOptions, store: &dyn KnownIds) -> Result<Self> {
-        let base_override = match &options.base {
-            Some(base) => Some(resolve::normalize_base(base).map_err(crate::Error::Usage)?),
-            None => None,
-        };
+        let mut checker = Checker::new(options, store)?;
         let mut diagnostics = Diagnostics::new();
-        let mut parts = Vec::new();
-        let mut file_order = Vec::new();
-        let mut invalid_ids = Vec::new();
+        let mut keep = Keep {
+            checker: &mut checker,
+            parts: Vec::new(),
+        };
         for spec in inputs {
-            for document in input::read(spec, &mut diagnostics)? {
-                file_order.push(document.name.clone());
-                let mut prefixes = Prefixes::default();
-                for (prefix, namespace, pos) in &document.prefixes {
-                    if let Err(e) = prefixes.bind(prefix, namespace) {
-                        diagnostics.error(document.location(*pos), &format!("prefixes.{prefix}"), e);
-                    }
-                }
-                let base = match (&base_override, &document.base) {
-                    (Some(base), _) => base.clone(),
-                    (None, Some((base, pos))) => resolve::normalize_base(base).unwrap_or_else(|e| {
-                        diagnostics.error(document.location(*pos), "base", e);
-                        resolve::DEFAULT_BASE.to_owned()
-                    }),
-                    (None, None) => resolve::DEFAULT_BASE.to_owned(),
-                };
-                let name = document.name.clone();
-                let validator = Validator {
-                    file: &name,
-                    prefixes: &prefixes,
-                };
-                let mut records = Vec::with_capacity(document.records.len());
-                for raw in document.records {
-                    let kind = raw.kind;
-                    let id = raw_id(&raw);
-                    match validator.record(raw, &mut diagnostics) {
-                        Some(record) => records.push(record),
-                        None => invalid_ids.extend(id.map(|id| (kind, id))),
-                    }
-                }
-                parts.push(Part {
-                    name: name.clone(),
-                    base,
-                    records,
-                });
-            }
+            input::read_into(spec, &mut diagnostics, &mut keep)?;
         }
-        let mut resolver = Resolver::define(placed(&parts), &mut diagnostics);
-        resolver.tolerate(invalid_ids);
-        resolver.check(placed(&parts), store, &mut diagnostics);
-        diagnostics.into_result(&file_order)?;
-        Ok(Self { parts, resolver })
+        let parts = keep.parts;
+        let (resolver, counts) = checker.finish(diagnostics)?;
+        Ok(Self {
+            parts,
+            resolver,
+            counts,
+        })
     }
 
     /// The knowledge base as triples, in input order.
@@ -106,44 +229,11 @@ impl KnowledgeBase {
 
     /// How many records of each kind: sources, entities, statements, relations.
     pub fn counts(&self) -> [usize; 4] {
-        let mut counts = [0; 4];
-        for record in self.parts.iter().flat_map(|p| &p.records) {
-            counts[record.kind() as usize] += 1;
-        }
-        counts
+        self.counts
     }
 
     /// The bases the inputs mint with, first first, without repeats.
-    pub fn bases(&self) -> Vec<&str> {
-        let mut bases: Vec<&str> = Vec::new();
-        for part in &self.parts {
-            if !bases.contains(&part.base.as_str()) {
-                bases.push(&part.base);
-            }
-        }
-        bases
+    pub fn bases(&self) -> Vec<String> {
+        self.resolver.bases()
     }
-}
-
-/// The id an invalid record gives itself, if any.
-fn raw_id(raw: &input::RawRecord) -> Option<String> {
-    raw.fields.iter().find(|f| f.name == "id").and_then(|f| match &f.value {
-        input::RawValue::String(id) | input::RawValue::Number(id) => Some(id.clone()),
-        _ => None,
-    })
-}
-
-fn placed(parts: &[Part]) -> impl Iterator<Item = Placed<'_>> {
-    parts.iter().flat_map(|part| {
-        part.records.iter().map(move |record| Placed {
-            file: &part.name,
-            base: &part.base,
-            record,
-        })
-    })
-}
-
-/// Where a record is, for messages.
-pub fn location(part: &Part, record: &Record) -> Location {
-    Location::new(part.name.clone(), record.pos().line, record.pos().column)
 }

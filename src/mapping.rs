@@ -33,7 +33,7 @@ impl Mapper<'_> {
     }
 
     fn link(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, kind: RecordKind, reference: &Reference) {
-        let target = self.resolver.iri(kind, &reference.id).cloned().unwrap_or_else(|| {
+        let target = self.resolver.iri(kind, &reference.id).unwrap_or_else(|| {
             panic!(
                 "unresolved {} reference {:?}: resolve before mapping",
                 kind.name(),
@@ -138,8 +138,8 @@ impl Mapper<'_> {
 
     fn relation(&mut self, iri: &NamedNode, r: &Relation) {
         let entity = RecordKind::Entity;
-        let subject = self.resolver.iri(entity, &r.subject.id).cloned();
-        let object = self.resolver.iri(entity, &r.object.id).cloned();
+        let subject = self.resolver.iri(entity, &r.subject.id);
+        let object = self.resolver.iri(entity, &r.object.id);
         if let (Some(subject), Some(object)) = (subject, object) {
             self.add(&subject, r.predicate.as_ref(), object);
         }

@@ -57,27 +57,52 @@ pub fn mint(base: &str, kind: RecordKind, id: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{base}{}{}", segment(kind), encode_id(id)))
 }
 
-/// What the id table knows of a defined record.
-#[derive(Debug, Clone)]
-struct Defined {
-    iri: NamedNode,
-    location: Location,
-    /// For sources: their `language`, the default language of quotes read in them.
-    language: Option<String>,
+/// How an id came to be known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Defined by a valid record of the run.
+    Record,
+    /// Defined by a record that has errors (already reported): references to it are
+    /// not reported again.
+    Invalid,
+    /// Not in the run, but in the store being loaded into.
+    Store,
 }
 
-/// Every id of a run, by kind, with its IRI.
+/// What the id table keeps of a defined record: 16 bytes, so that millions of ids fit.
+#[derive(Debug, Clone, Copy)]
+struct Defined {
+    /// The document that defines it (for a store id, the one that referred to it): its
+    /// base mints the IRI, its name locates messages.
+    document: u32,
+    line: u32,
+    column: u32,
+    origin: Origin,
+}
+
+/// A reference to an id not known when it was read, checked again at the end.
+#[derive(Debug)]
+struct Pending {
+    kind: RecordKind,
+    id: Box<str>,
+    document: u32,
+    line: u32,
+    column: u32,
+    field: &'static str,
+}
+
+/// The documents of a run and every id they define, by kind.
+///
+/// Ids are defined and references checked as records stream by; a reference to an id
+/// not yet seen waits until [`Resolver::finish`], so memory grows with the number of ids
+/// and of forward references, not with the number of records.
 #[derive(Debug, Default)]
 pub struct Resolver {
-    ids: HashMap<(RecordKind, String), Defined>,
-}
-
-/// A record as the resolver sees it: where it is and which base its document mints with.
-#[derive(Debug, Clone, Copy)]
-pub struct Placed<'a> {
-    pub file: &'a str,
-    pub base: &'a str,
-    pub record: &'a Record,
+    documents: Vec<(String, String)>,
+    /// One table per kind of record, indexed by `RecordKind as usize`.
+    ids: [HashMap<Box<str>, Defined>; 4],
+    languages: HashMap<Box<str>, Box<str>>,
+    pending: Vec<Pending>,
 }
 
 /// Looks up ids that the run does not define but a store being loaded into may hold.
@@ -96,134 +121,190 @@ impl KnownIds for NoStore {
     }
 }
 
+fn small(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 impl Resolver {
-    /// Registers every record's id, reporting ids defined twice.
-    pub fn define<'a>(records: impl IntoIterator<Item = Placed<'a>>, diagnostics: &mut Diagnostics) -> Self {
-        let mut resolver = Self::default();
-        for placed in records {
-            let record = placed.record;
-            let kind = record.kind();
-            let location = Location::new(placed.file, record.pos().line, record.pos().column);
-            match resolver.ids.entry((kind, record.id().to_owned())) {
-                Entry::Occupied(first) if record.id_derived() => diagnostics.error(
-                    location,
-                    "id",
-                    format!(
-                        "{} without an id has the same content as the one at {}; give them ids, or drop the repeat",
-                        kind.name(),
-                        first.get().location
-                    ),
-                ),
-                Entry::Occupied(first) => diagnostics.error(
-                    location,
-                    "id",
-                    format!(
-                        "{} id {:?} is defined twice; first at {}",
-                        kind.name(),
-                        record.id(),
-                        first.get().location
-                    ),
-                ),
-                Entry::Vacant(slot) => {
-                    let language = match record {
-                        Record::Source(source) => source.language.clone(),
-                        _ => None,
-                    };
-                    slot.insert(Defined {
-                        iri: mint(placed.base, kind, record.id()),
-                        location,
-                        language,
-                    });
-                }
-            }
-        }
-        resolver
+    pub fn new() -> Self {
+        Self::default()
     }
 
-    /// Takes note of ids whose records are invalid (and already reported), so that
-    /// references to them do not add a second, misleading error.
-    pub fn tolerate(&mut self, ids: impl IntoIterator<Item = (RecordKind, String)>) {
-        for (kind, id) in ids {
-            self.ids.entry((kind, id)).or_insert_with(|| Defined {
-                iri: NamedNode::new_unchecked("urn:saidgraph:invalid"),
-                location: Location::new("<invalid record>", 0, 0),
-                language: None,
+    /// Adds a document (its name for messages, its base for IRIs); returns its index.
+    pub fn add_document(&mut self, name: String, base: String) -> u32 {
+        self.documents.push((name, base));
+        small(self.documents.len() as u64 - 1)
+    }
+
+    /// The base of a document.
+    pub fn base(&self, document: u32) -> &str {
+        &self.documents[document as usize].1
+    }
+
+    /// The distinct bases of the run's documents, first first.
+    pub fn bases(&self) -> Vec<String> {
+        let mut bases: Vec<String> = Vec::new();
+        for (_, base) in &self.documents {
+            if !bases.contains(base) {
+                bases.push(base.clone());
+            }
+        }
+        bases
+    }
+
+    fn location(&self, document: u32, line: u32, column: u32) -> Location {
+        let name = self
+            .documents
+            .get(document as usize)
+            .map_or("<store>", |(n, _)| n.as_str());
+        Location::new(name, u64::from(line), u64::from(column))
+    }
+
+    /// Registers a valid record's id, reporting an id defined twice.
+    pub fn define(&mut self, document: u32, record: &Record, diagnostics: &mut Diagnostics) {
+        let kind = record.kind();
+        let pos = record.pos();
+        let defined = Defined {
+            document,
+            line: small(pos.line),
+            column: small(pos.column),
+            origin: Origin::Record,
+        };
+        match self.ids[kind as usize].entry(record.id().into()) {
+            Entry::Occupied(mut first) if first.get().origin == Origin::Store => {
+                first.insert(defined);
+            }
+            Entry::Occupied(first) => {
+                let first = *first.get();
+                let first_at = self.location(first.document, first.line, first.column);
+                let here = self.location(document, defined.line, defined.column);
+                let message = if record.id_derived() {
+                    format!(
+                        "{} without an id has the same content as the one at {first_at}; give them ids, or drop the repeat",
+                        kind.name()
+                    )
+                } else {
+                    format!(
+                        "{} id {:?} is defined twice; first at {first_at}",
+                        kind.name(),
+                        record.id()
+                    )
+                };
+                diagnostics.error(here, "id", message);
+                return;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(defined);
+            }
+        }
+        if let Record::Source(source) = record
+            && let Some(language) = &source.language
+        {
+            self.languages
+                .insert(source.id.as_str().into(), language.as_str().into());
+        }
+    }
+
+    /// Takes note of the id of an invalid record (its errors are already reported), so
+    /// that references to it do not add a second, misleading error.
+    pub fn tolerate(&mut self, document: u32, kind: RecordKind, id: &str) {
+        self.ids[kind as usize].entry(id.into()).or_insert(Defined {
+            document,
+            line: 0,
+            column: 0,
+            origin: Origin::Invalid,
+        });
+    }
+
+    /// Checks the references of a record read from `document`: known ids pass, ids the
+    /// store holds become known, the rest wait for [`Resolver::finish`].
+    pub fn check(&mut self, document: u32, record: &Record, store: &dyn KnownIds) {
+        for (kind, reference) in references(record) {
+            if self.knows(kind, &reference.id) {
+                continue;
+            }
+            let (line, column) = (small(reference.pos.line), small(reference.pos.column));
+            if store.find(kind, self.base(document), &reference.id).is_some() {
+                let origin = Origin::Store;
+                let defined = Defined {
+                    document,
+                    line,
+                    column,
+                    origin,
+                };
+                self.ids[kind as usize].insert(reference.id.as_str().into(), defined);
+                continue;
+            }
+            self.pending.push(Pending {
+                kind,
+                id: reference.id.as_str().into(),
+                document,
+                line,
+                column,
+                field: reference.field,
             });
         }
     }
 
-    /// Checks that every reference of every record points at a record of the right kind,
-    /// defined in the run or known to `store`.
-    pub fn check<'a>(
-        &mut self,
-        records: impl IntoIterator<Item = Placed<'a>>,
-        store: &dyn KnownIds,
-        diagnostics: &mut Diagnostics,
-    ) {
+    /// Reports every reference that still names no record, with the closest id of the
+    /// right kind as a suggestion and a note when the id is of another kind.
+    pub fn finish(&mut self, diagnostics: &mut Diagnostics) {
+        let pending = std::mem::take(&mut self.pending);
         let mut suggestions_left = 100usize;
-        for placed in records {
-            for (kind, reference) in references(placed.record) {
-                if self.ids.contains_key(&(kind, reference.id.clone())) {
-                    continue;
-                }
-                if let Some(iri) = store.find(kind, placed.base, &reference.id) {
-                    self.ids.insert(
-                        (kind, reference.id.clone()),
-                        Defined {
-                            iri,
-                            location: Location::new("<store>", 0, 0),
-                            language: None,
-                        },
-                    );
-                    continue;
-                }
-                let hint = if suggestions_left > 0 {
-                    suggestions_left -= 1;
-                    let candidates = self.ids.keys().filter(|(k, _)| *k == kind).map(|(_, id)| id.as_str());
-                    input::suggestion(&reference.id, candidates)
-                } else {
-                    String::new()
-                };
-                let wrong_kind = RecordKind::ALL
-                    .into_iter()
-                    .find(|k| *k != kind && self.ids.contains_key(&(*k, reference.id.clone())))
-                    .map(|k| {
-                        format!(
-                            "; {:?} is {}, not {}",
-                            reference.id,
-                            k.with_article(),
-                            kind.with_article()
-                        )
-                    })
-                    .unwrap_or_default();
-                diagnostics.error(
-                    Location::new(placed.file, reference.pos.line, reference.pos.column),
-                    reference.field,
-                    format!("unknown {} {:?}{hint}{wrong_kind}", kind.name(), reference.id),
-                );
+        for reference in pending {
+            let kind = reference.kind;
+            if self.knows(kind, &reference.id) {
+                continue;
             }
+            let hint = if suggestions_left > 0 {
+                suggestions_left -= 1;
+                input::suggestion(&reference.id, self.ids[kind as usize].keys().map(|id| &**id))
+            } else {
+                String::new()
+            };
+            let wrong_kind = RecordKind::ALL
+                .into_iter()
+                .find(|k| *k != kind && self.knows(*k, &reference.id))
+                .map(|k| {
+                    format!(
+                        "; {:?} is {}, not {}",
+                        reference.id,
+                        k.with_article(),
+                        kind.with_article()
+                    )
+                })
+                .unwrap_or_default();
+            diagnostics.error(
+                self.location(reference.document, reference.line, reference.column),
+                reference.field,
+                format!("unknown {} {:?}{hint}{wrong_kind}", kind.name(), reference.id),
+            );
         }
     }
 
-    /// The IRI of a reference that [`Resolver::check`] accepted.
-    pub fn iri(&self, kind: RecordKind, id: &str) -> Option<&NamedNode> {
-        self.ids.get(&(kind, id.to_owned())).map(|d| &d.iri)
+    /// Whether an id of this kind is known.
+    pub fn knows(&self, kind: RecordKind, id: &str) -> bool {
+        self.ids[kind as usize].contains_key(id)
+    }
+
+    /// The IRI of an id that [`Resolver::check`] accepted.
+    pub fn iri(&self, kind: RecordKind, id: &str) -> Option<NamedNode> {
+        let defined = self.ids[kind as usize].get(id)?;
+        Some(mint(self.base(defined.document), kind, id))
     }
 
     /// The language of a source, if it has one.
     pub fn source_language(&self, id: &str) -> Option<&str> {
-        self.ids
-            .get(&(RecordKind::Source, id.to_owned()))
-            .and_then(|d| d.language.as_deref())
+        self.languages.get(id).map(|l| &**l)
     }
 
     /// The number of ids known.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.ids.iter().map(HashMap::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.len() == 0
     }
 }
 

@@ -12,17 +12,18 @@ use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
 
-use super::{Document, Pos, RawField, RawRecord, RawValue, RecordKind};
+use super::{Document, Pos, RawField, RawRecord, RawValue, RecordKind, Sink};
 use crate::error::{Diagnostics, Error, Result};
 
 /// Reads every table of the folder, each as a document of its own so that messages name
 /// the table's file.
-pub(super) fn read_folder(folder: &Path, diagnostics: &mut Diagnostics) -> Result<Vec<Document>> {
-    let mut documents = Vec::new();
+pub(super) fn read_folder(folder: &Path, diagnostics: &mut Diagnostics, sink: &mut dyn Sink) -> Result<()> {
+    let mut tables = 0;
     for kind in RecordKind::ALL {
         let path = folder.join(format!("{}.csv", kind.plural()));
         if path.is_file() {
-            documents.push(read_table(&path, kind, diagnostics)?);
+            tables += 1;
+            read_table(&path, kind, diagnostics, sink)?;
         }
     }
     let folder_name = folder.display().to_string();
@@ -44,22 +45,23 @@ pub(super) fn read_folder(folder: &Path, diagnostics: &mut Diagnostics) -> Resul
             );
         }
     }
-    if documents.is_empty() {
+    if tables == 0 {
         diagnostics.error(
             at_folder(folder_name),
             "",
             "no CSV tables here: expected entities.csv and statements.csv (and optionally sources.csv, relations.csv)",
         );
     }
-    Ok(documents)
+    Ok(())
 }
 
-fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics) -> Result<Document> {
+fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics, sink: &mut dyn Sink) -> Result<()> {
     let file_name = path.display().to_string();
-    let mut document = Document {
+    let document = Document {
         name: file_name.clone(),
         ..Document::default()
     };
+    sink.begin(&document, diagnostics);
     let at = |pos: Pos| crate::error::Location::new(file_name.clone(), pos.line, pos.column);
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let newlines = Rc::new(RefCell::new(Newlines::default()));
@@ -159,14 +161,17 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics) -> R
                 value_pos: pos,
             });
         }
-        document.records.push(RawRecord {
-            kind,
-            pos: Pos::new(line, 1),
-            fields,
-            from_csv: true,
-        });
+        sink.record(
+            RawRecord {
+                kind,
+                pos: Pos::new(line, 1),
+                fields,
+                from_csv: true,
+            },
+            diagnostics,
+        );
     }
-    Ok(document)
+    Ok(())
 }
 
 /// Reports header cells that are not fields of the table's records, or repeated, once.
@@ -239,6 +244,10 @@ impl<R: Read> Read for NewlineTracker<R> {
 mod tests {
     use super::*;
 
+    struct Read {
+        records: Vec<RawRecord>,
+    }
+
     #[test]
     fn tables_become_positioned_records_with_lists_split() -> Result<()> {
         let folder = tempfile::tempdir().map_err(|e| Error::io("tmp", e))?;
@@ -248,7 +257,9 @@ mod tests {
         )
         .map_err(|e| Error::io("tmp", e))?;
         let mut diagnostics = Diagnostics::new();
-        let documents = read_folder(folder.path(), &mut diagnostics)?;
+        let mut collect = crate::input::Collect::default();
+        read_folder(folder.path(), &mut diagnostics, &mut collect)?;
+        let documents: Vec<_> = collect.0.into_iter().map(|(_, records)| Read { records }).collect();
         assert!(diagnostics.is_empty(), "{diagnostics}");
         let records = &documents[0].records;
         assert_eq!(records.len(), 3);
@@ -274,7 +285,7 @@ mod tests {
         std::fs::write(folder.path().join("statement.csv"), "id\n").map_err(|e| Error::io("tmp", e))?;
         std::fs::write(folder.path().join("entities.csv"), "id,name\na\n").map_err(|e| Error::io("tmp", e))?;
         let mut diagnostics = Diagnostics::new();
-        read_folder(folder.path(), &mut diagnostics)?;
+        read_folder(folder.path(), &mut diagnostics, &mut crate::input::Collect::default())?;
         let text = diagnostics.to_string();
         assert!(
             text.contains("entities.csv:2:1: row has 1 cells but the header has 2 columns"),

@@ -7,7 +7,7 @@
 use jsonc_parser::ast::{self, ObjectPropName};
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
 
-use super::{Document, LineIndex, Pos, RawField, RawRecord, RawValue, RecordKind, did_you_mean};
+use super::{Document, LineIndex, Pos, RawField, RawRecord, RawValue, RecordKind, Sink, did_you_mean};
 use crate::error::Diagnostics;
 
 /// Deeper nesting than this is not a knowledge base, and would exhaust the stack.
@@ -15,16 +15,27 @@ const MAX_DEPTH: usize = 64;
 
 const TOP_LEVEL_KEYS: [&str; 6] = ["base", "prefixes", "sources", "entities", "statements", "relations"];
 
-pub(super) fn read_document(bytes: &[u8], name: String, diagnostics: &mut Diagnostics) -> Document {
+/// Reads a whole JSON document, then hands its records to `sink` (the document's `base`
+/// and `prefixes` may come after its records, so nothing is delivered before the end).
+pub(super) fn read_document(bytes: &[u8], name: String, diagnostics: &mut Diagnostics, sink: &mut dyn Sink) {
     let mut document = Document {
         name,
         ..Document::default()
     };
-    let Some((text, index)) = decode(bytes, 1, &document, diagnostics) else {
-        return document;
+    let records = read_records(bytes, &mut document, diagnostics);
+    sink.begin(&document, diagnostics);
+    for record in records {
+        sink.record(record, diagnostics);
+    }
+}
+
+fn read_records(bytes: &[u8], document: &mut Document, diagnostics: &mut Diagnostics) -> Vec<RawRecord> {
+    let mut records = Vec::new();
+    let Some((text, index)) = decode(bytes, 1, document, diagnostics) else {
+        return records;
     };
-    let Some(value) = parse(text, &index, &document, diagnostics) else {
-        return document;
+    let Some(value) = parse(text, &index, document, diagnostics) else {
+        return records;
     };
     let RawValue::Object(fields) = value.0 else {
         diagnostics.error(
@@ -35,7 +46,7 @@ pub(super) fn read_document(bytes: &[u8], name: String, diagnostics: &mut Diagno
                 value.0.kind_name()
             ),
         );
-        return document;
+        return records;
     };
     for field in fields {
         let kind = RecordKind::ALL.into_iter().find(|k| k.plural() == field.name);
@@ -48,12 +59,12 @@ pub(super) fn read_document(bytes: &[u8], name: String, diagnostics: &mut Diagno
                     format!("expected an IRI string, found {}", other.kind_name()),
                 ),
             },
-            ("prefixes", _) => read_prefixes(field, &mut document, diagnostics),
+            ("prefixes", _) => read_prefixes(field, document, diagnostics),
             (_, Some(kind)) => match field.value {
                 RawValue::List(items) => {
                     for (item, pos) in items {
                         match item {
-                            RawValue::Object(fields) => document.records.push(RawRecord {
+                            RawValue::Object(fields) => records.push(RawRecord {
                                 kind,
                                 pos,
                                 fields,
@@ -80,7 +91,7 @@ pub(super) fn read_document(bytes: &[u8], name: String, diagnostics: &mut Diagno
             ),
         }
     }
-    document
+    records
 }
 
 fn read_prefixes(field: RawField, document: &mut Document, diagnostics: &mut Diagnostics) {
@@ -262,10 +273,16 @@ fn range_of(value: &ast::Value<'_>) -> jsonc_parser::common::Range {
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> (Document, Diagnostics) {
+    struct Read {
+        records: Vec<RawRecord>,
+    }
+
+    fn read(text: &str) -> (Read, Diagnostics) {
         let mut diagnostics = Diagnostics::new();
-        let document = read_document(text.as_bytes(), "kb.json".to_owned(), &mut diagnostics);
-        (document, diagnostics)
+        let mut collect = crate::input::Collect::default();
+        read_document(text.as_bytes(), "kb.json".to_owned(), &mut diagnostics, &mut collect);
+        let records = collect.0.into_iter().flat_map(|(_, records)| records).collect();
+        (Read { records }, diagnostics)
     }
 
     #[test]

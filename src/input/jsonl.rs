@@ -7,7 +7,7 @@ use std::io::BufRead;
 use std::path::Path;
 
 use super::json::{decode, parse};
-use super::{Document, Pos, RawRecord, RawValue, RecordKind};
+use super::{Document, Pos, RawRecord, RawValue, RecordKind, Sink};
 use crate::error::{Diagnostics, Error, Result};
 
 const RECORD_KINDS: [&str; 4] = ["source", "entity", "statement", "relation"];
@@ -17,11 +17,13 @@ pub(super) fn read_lines(
     path: &Path,
     name: String,
     diagnostics: &mut Diagnostics,
-) -> Result<Document> {
-    let mut document = Document {
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let document = Document {
         name,
         ..Document::default()
     };
+    sink.begin(&document, diagnostics);
     let mut line = Vec::new();
     let mut number = 0u64;
     loop {
@@ -41,10 +43,10 @@ pub(super) fn read_lines(
             continue;
         }
         if let Some(record) = read_record(bytes, number, &document, diagnostics) {
-            document.records.push(record);
+            sink.record(record, diagnostics);
         }
     }
-    Ok(document)
+    Ok(())
 }
 
 /// Parses one line into a record, taking its `record` field as the kind.
@@ -103,16 +105,23 @@ fn read_record(bytes: &[u8], line: u64, document: &Document, diagnostics: &mut D
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> (Document, Diagnostics) {
+    struct Read {
+        records: Vec<RawRecord>,
+    }
+
+    fn read(text: &str) -> (Read, Diagnostics) {
         let mut diagnostics = Diagnostics::new();
-        let document = read_lines(
+        let mut collect = crate::input::Collect::default();
+        read_lines(
             text.as_bytes(),
             Path::new("kb.jsonl"),
             "kb.jsonl".to_owned(),
             &mut diagnostics,
+            &mut collect,
         )
         .unwrap();
-        (document, diagnostics)
+        let records = collect.0.into_iter().flat_map(|(_, records)| records).collect();
+        (Read { records }, diagnostics)
     }
 
     #[test]
@@ -140,7 +149,15 @@ mod tests {
     fn invalid_utf8_is_reported_with_its_column() {
         let mut diagnostics = Diagnostics::new();
         let bytes: &[u8] = b"{\"record\": \"entity\", \"id\": \"a\xff\"}\n";
-        read_lines(bytes, Path::new("kb.jsonl"), "kb.jsonl".to_owned(), &mut diagnostics).unwrap();
+        let mut collect = crate::input::Collect::default();
+        read_lines(
+            bytes,
+            Path::new("kb.jsonl"),
+            "kb.jsonl".to_owned(),
+            &mut diagnostics,
+            &mut collect,
+        )
+        .unwrap();
         assert_eq!(
             diagnostics.to_string(),
             "kb.jsonl:1:30: invalid UTF-8; the input must be UTF-8 text"

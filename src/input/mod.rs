@@ -204,13 +204,38 @@ pub struct RawRecord {
     pub from_csv: bool,
 }
 
-/// One input, read: its name for messages, its own `base` and `prefixes`, and records.
+/// One input (or one CSV table) as a reader announces it before its records: its name
+/// for messages, and its own `base` and `prefixes`.
 #[derive(Debug, Clone, Default)]
 pub struct Document {
     pub name: String,
     pub base: Option<(String, Pos)>,
     pub prefixes: Vec<(String, String, Pos)>,
-    pub records: Vec<RawRecord>,
+}
+
+/// Where readers deliver what they read, record by record, so that an input of any size
+/// flows through without being held in memory.
+pub trait Sink {
+    /// A document starts; its records follow until the next `begin`.
+    fn begin(&mut self, document: &Document, diagnostics: &mut Diagnostics);
+    /// One record of the current document.
+    fn record(&mut self, record: RawRecord, diagnostics: &mut Diagnostics);
+}
+
+/// A sink that keeps everything: each document with its records.
+#[derive(Debug, Default)]
+pub struct Collect(pub Vec<(Document, Vec<RawRecord>)>);
+
+impl Sink for Collect {
+    fn begin(&mut self, document: &Document, _: &mut Diagnostics) {
+        self.0.push((document.clone(), Vec::new()));
+    }
+
+    fn record(&mut self, record: RawRecord, _: &mut Diagnostics) {
+        if let Some((_, records)) = self.0.last_mut() {
+            records.push(record);
+        }
+    }
 }
 
 impl Document {
@@ -219,10 +244,10 @@ impl Document {
     }
 }
 
-/// Reads one input (a CSV folder gives a document per table). Syntax problems go to `diagnostics`; what could be read is returned,
-/// so one run reports the problems of every input. An input that cannot be opened at
-/// all is an error.
-pub fn read(spec: &InputSpec, diagnostics: &mut Diagnostics) -> Result<Vec<Document>> {
+/// Reads one input into `sink` (a CSV folder gives a document per table). Syntax
+/// problems go to `diagnostics` and reading goes on, so one run reports the problems of
+/// every input. An input that cannot be opened or read at all is an error.
+pub fn read_into(spec: &InputSpec, diagnostics: &mut Diagnostics, sink: &mut dyn Sink) -> Result<()> {
     let format = spec.resolved_format()?;
     let name = spec.display_name();
     match format {
@@ -232,17 +257,22 @@ pub fn read(spec: &InputSpec, diagnostics: &mut Diagnostics) -> Result<Vec<Docum
                     "CSV tables are a folder; standard input takes json or jsonl".to_owned(),
                 ));
             }
-            csv::read_folder(&spec.path, diagnostics)
+            csv::read_folder(&spec.path, diagnostics, sink)
         }
         InputFormat::Json => {
             let text = read_text(spec)?;
-            Ok(vec![json::read_document(&text, name, diagnostics)])
+            json::read_document(&text, name, diagnostics, sink);
+            Ok(())
         }
-        InputFormat::Jsonl => {
-            let reader = open(spec)?;
-            Ok(vec![jsonl::read_lines(reader, &spec.path, name, diagnostics)?])
-        }
+        InputFormat::Jsonl => jsonl::read_lines(open(spec)?, &spec.path, name, diagnostics, sink),
     }
+}
+
+/// Reads one input whole: each document with its records.
+pub fn read(spec: &InputSpec, diagnostics: &mut Diagnostics) -> Result<Vec<(Document, Vec<RawRecord>)>> {
+    let mut collect = Collect::default();
+    read_into(spec, diagnostics, &mut collect)?;
+    Ok(collect.0)
 }
 
 fn open(spec: &InputSpec) -> Result<Box<dyn BufRead>> {
