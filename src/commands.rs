@@ -14,6 +14,7 @@ use crate::output::Output;
 use crate::query::{self, QueryText, ResultsFormat};
 use crate::resolve::{self, NoStore};
 use crate::store::{self, GraphStore};
+use crate::stream;
 use crate::vocab;
 
 /// Where a command's graph comes from: inputs read now, or an on-disk store.
@@ -30,7 +31,8 @@ pub struct Summary {
     pub entities: usize,
     pub statements: usize,
     pub relations: usize,
-    pub triples: usize,
+    /// Not counted by `validate`, which maps nothing.
+    pub triples: Option<usize>,
 }
 
 impl std::fmt::Display for Summary {
@@ -38,32 +40,39 @@ impl std::fmt::Display for Summary {
         let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         write!(
             f,
-            "{}, {}, {}, {}: {}",
+            "{}, {}, {}, {}",
             plural(self.statements, "statement", "statements"),
             plural(self.entities, "entity", "entities"),
             plural(self.sources, "source", "sources"),
             plural(self.relations, "relation", "relations"),
-            plural(self.triples, "triple", "triples"),
-        )
+        )?;
+        match self.triples {
+            Some(triples) => write!(f, ": {}", plural(triples, "triple", "triples")),
+            None => Ok(()),
+        }
     }
 }
 
-fn summarize(kb: &KnowledgeBase, triples: usize) -> Summary {
-    let [sources, entities, statements, relations] = kb.counts();
-    Summary {
-        sources,
-        entities,
-        statements,
-        relations,
-        triples,
+impl Summary {
+    pub fn new([sources, entities, statements, relations]: [usize; 4], triples: usize) -> Self {
+        Self {
+            sources,
+            entities,
+            statements,
+            relations,
+            triples: Some(triples),
+        }
     }
 }
 
 /// `validate`: reads and checks the inputs, writing nothing.
 pub fn validate(inputs: &[InputSpec], options: &ReadOptions) -> Result<Summary> {
-    let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
-    let triples = kb.triples().len();
-    Ok(summarize(&kb, triples))
+    let inputs = stream::Rereadable::new(inputs)?;
+    let (_, counts) = stream::check(&inputs.inputs, options, &NoStore)?;
+    Ok(Summary {
+        triples: None,
+        ..Summary::new(counts, 0)
+    })
 }
 
 /// `convert`: inputs to RDF in one step.
@@ -74,35 +83,43 @@ pub fn convert(
     with_ontology: bool,
     output: &Output,
 ) -> Result<Summary> {
+    if !with_ontology && stream::should_stream(inputs, format) {
+        let inputs = stream::Rereadable::new(inputs)?;
+        let (resolver, counts) = stream::check(&inputs.inputs, options, &NoStore)?;
+        let mut triples = 0;
+        output.write_with(|out| {
+            triples = stream::write(&inputs.inputs, options, &resolver, format, out)?;
+            Ok(())
+        })?;
+        return Ok(Summary::new(counts, triples));
+    }
     let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
     let mut triples = kb.triples();
-    let summary = summarize(&kb, triples.len());
+    let summary = Summary::new(kb.counts(), triples.len());
     if with_ontology {
         triples.extend(store::ontology_triples()?);
     }
-    let prefixes = prefixes_for(&kb.bases().iter().map(|b| (*b).to_owned()).collect::<Vec<_>>());
+    let prefixes = prefixes_for(&kb.bases());
     output.write_with(|out| export::write_sorted(triples, format, &prefixes, out))?;
     Ok(summary)
 }
 
 /// `load`: validates the inputs (their references may name what the store holds), then
-/// adds them to the on-disk store in one atomic step.
+/// streams them into the on-disk store's bulk loader, which commits all or nothing.
 pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path::Path) -> Result<Summary> {
-    let existing = store_path.exists();
-    // Validate against the store read-only first: a bad input never opens it for writing
-    // and never creates it.
-    let kb = if existing && store_path.join("CURRENT").is_file() {
+    let inputs = stream::Rereadable::new(inputs)?;
+    // Validate against the store opened read-only: a bad input never opens it for
+    // writing and never creates it.
+    let (resolver, counts) = if store_path.join("CURRENT").is_file() {
         let reader = GraphStore::open_read_only(store_path)?;
-        KnowledgeBase::read(inputs, options, &reader)?
+        stream::check(&inputs.inputs, options, &reader)?
     } else {
-        KnowledgeBase::read(inputs, options, &NoStore)?
+        stream::check(&inputs.inputs, options, &NoStore)?
     };
-    let triples = kb.triples();
-    let summary = summarize(&kb, triples.len());
     let store = GraphStore::open(store_path)?;
-    store.load(triples)?;
+    let triples = stream::load(&inputs.inputs, options, &resolver, &store)?;
     store.install_ontology()?;
-    Ok(summary)
+    Ok(Summary::new(counts, triples))
 }
 
 /// The triples of a data source (data alone), and the bases its IRIs use.
@@ -110,8 +127,7 @@ fn data(source: &DataSource) -> Result<(Vec<Triple>, Vec<String>)> {
     match source {
         DataSource::Inputs(inputs, options) => {
             let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
-            let bases = kb.bases().iter().map(|b| (*b).to_owned()).collect();
-            Ok((kb.triples(), bases))
+            Ok((kb.triples(), kb.bases()))
         }
         DataSource::Store(path) => {
             let store = GraphStore::open_read_only(path)?;
@@ -148,8 +164,7 @@ pub fn query(source: &DataSource, request: &QueryRequest, output: &Output) -> Re
             let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
             let store = GraphStore::in_memory()?;
             store.load(kb.triples())?;
-            let bases = kb.bases().iter().map(|b| (*b).to_owned()).collect();
-            (store, bases)
+            (store, kb.bases())
         }
         DataSource::Store(path) => {
             let store = GraphStore::open_read_only(path)?;

@@ -57,17 +57,22 @@ pub fn write_sorted(
     sort(&mut triples);
     let mut serializer = RdfSerializer::from_format(format);
     let prose = matches!(format, RdfFormat::Turtle | RdfFormat::TriG);
+    let mut tracker = PrefixTracker::new(prefixes);
     if prose || matches!(format, RdfFormat::RdfXml) {
-        for (prefix, namespace) in used_prefixes(&triples, prefixes) {
+        for triple in &triples {
+            tracker.note(triple);
+        }
+        for (prefix, namespace) in tracker.used() {
             serializer = serializer
                 .with_prefix(prefix, namespace)
                 .map_err(|e| Error::Usage(format!("prefix {prefix}: {e}")))?;
         }
     }
     if prose {
-        let mut buffer = Vec::new();
-        serialize(serializer, &triples, &mut buffer)?;
-        write_with_blank_lines(&buffer, out).map_err(|e| Error::io("<output>", e))
+        write_prelude(&tracker.used(), out).map_err(|e| Error::io("<output>", e))?;
+        let mut blocks = Blocks::new(out);
+        serialize(serializer, &triples, &mut blocks)?;
+        blocks.flush().map_err(|e| Error::io("<output>", e))
     } else {
         serialize(serializer, &triples, out)
     }
@@ -117,46 +122,152 @@ fn term_key(term: &Term) -> (u8, &str, &str, &str) {
     }
 }
 
-/// The Turtle prefixes `triples` would use, in order: for each IRI, the first candidate
-/// whose namespace starts it with a local name Turtle can write (as oxttl decides).
-fn used_prefixes<'a>(triples: &[Triple], candidates: &'a [(String, String)]) -> Vec<(&'a str, &'a str)> {
-    // oxttl tries the longest namespace first.
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(candidates[i].1.len()));
-    let mut used = vec![false; candidates.len()];
-    let mut note = |iri: &str| {
-        if let Some(&i) = order.iter().find(|&&i| {
-            iri.strip_prefix(candidates[i].1.as_str())
-                .is_some_and(is_writable_local_name)
-        }) {
-            used[i] = true;
+/// Finds the prefixes Turtle output uses, triple by triple: for each IRI, the first
+/// candidate whose namespace starts it with a local name Turtle can write, trying the
+/// longest namespace first as oxttl does.
+#[derive(Debug)]
+pub struct PrefixTracker<'a> {
+    candidates: Vec<(&'a str, &'a str)>,
+    used: Vec<bool>,
+    /// The candidate that matched last: IRIs come in runs of one namespace.
+    last: Option<usize>,
+}
+
+impl<'a> PrefixTracker<'a> {
+    pub fn new(candidates: &'a [(String, String)]) -> Self {
+        let mut candidates: Vec<(&str, &str)> = candidates.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
+        candidates.sort_by_key(|(_, namespace)| std::cmp::Reverse(namespace.len()));
+        Self {
+            used: vec![false; candidates.len()],
+            candidates,
+            last: None,
         }
-    };
-    for triple in triples {
+    }
+
+    fn note_iri(&mut self, iri: &str) {
+        let matches = |(_, namespace): &(&str, &str)| iri.strip_prefix(namespace).is_some_and(is_writable_local_name);
+        if let Some(last) = self.last
+            && matches(&self.candidates[last])
+            && self.candidates[..last].iter().all(|c| !iri.starts_with(c.1))
+        {
+            return;
+        }
+        if let Some(i) = self.candidates.iter().position(matches) {
+            self.used[i] = true;
+            self.last = Some(i);
+        }
+    }
+
+    /// Notes the IRIs of a triple that Turtle would abbreviate.
+    pub fn note(&mut self, triple: &Triple) {
         if let oxigraph::model::NamedOrBlankNode::NamedNode(s) = &triple.subject {
-            note(s.as_str());
+            self.note_iri(s.as_str());
         }
         if triple.predicate.as_ref() != rdf::TYPE {
-            note(triple.predicate.as_str());
+            self.note_iri(triple.predicate.as_str());
         }
         match triple.object.as_ref() {
-            TermRef::NamedNode(o) => note(o.as_str()),
+            TermRef::NamedNode(o) => self.note_iri(o.as_str()),
             TermRef::Literal(l) => {
                 let datatype = l.datatype();
                 let plain = l.language().is_some() || datatype == oxigraph::model::vocab::xsd::STRING;
-                if !plain {
-                    note(datatype.as_str());
+                // oxttl writes these bare when their text allows.
+                let value = l.value();
+                let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+                let unsigned = value.strip_prefix(['-', '+']).unwrap_or(value);
+                let inline = match datatype.as_str() {
+                    "http://www.w3.org/2001/XMLSchema#decimal" => unsigned
+                        .split_once('.')
+                        .is_some_and(|(i, f)| (i.is_empty() || digits(i)) && digits(f)),
+                    "http://www.w3.org/2001/XMLSchema#integer" => digits(unsigned),
+                    "http://www.w3.org/2001/XMLSchema#boolean" => matches!(value, "true" | "false"),
+                    _ => false,
+                };
+                if !plain && !inline {
+                    self.note_iri(datatype.as_str());
                 }
             }
             _ => {}
         }
     }
-    candidates
-        .iter()
-        .zip(used)
-        .filter(|(_, used)| *used)
-        .map(|((p, ns), _)| (p.as_str(), ns.as_str()))
-        .collect()
+
+    /// The prefixes used, by name.
+    pub fn used(&self) -> Vec<(&'a str, &'a str)> {
+        let mut used: Vec<(&str, &str)> = self
+            .candidates
+            .iter()
+            .zip(&self.used)
+            .filter(|(_, used)| **used)
+            .map(|(c, _)| *c)
+            .collect();
+        used.sort_unstable();
+        used
+    }
+}
+
+/// Writes the `@prefix` lines and the blank line after them.
+pub fn write_prelude(prefixes: &[(&str, &str)], out: &mut dyn Write) -> std::io::Result<()> {
+    for (prefix, namespace) in prefixes {
+        writeln!(out, "@prefix {prefix}: <{namespace}> .")?;
+    }
+    if !prefixes.is_empty() {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Takes oxttl's Turtle and drops its prelude (the caller writes its own, of the prefixes
+/// used, by name) and leaves a blank line between subject blocks. Literals never span
+/// lines in oxttl's output, so a line ending in ` .` always closes a block.
+#[derive(Debug)]
+pub struct Blocks<W: Write> {
+    inner: W,
+    line: Vec<u8>,
+    after_block: bool,
+}
+
+impl<W: Write> Blocks<W> {
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            line: Vec::with_capacity(256),
+            after_block: false,
+        }
+    }
+
+    fn line_done(&mut self) -> std::io::Result<()> {
+        if self.line.starts_with(b"@prefix") || self.line.starts_with(b"@base") {
+            self.line.clear();
+            return Ok(());
+        }
+        if self.after_block {
+            self.inner.write_all(b"\n")?;
+        }
+        self.inner.write_all(&self.line)?;
+        self.after_block = self.line.ends_with(b" .\n");
+        self.line.clear();
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for Blocks<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+            self.line.extend_from_slice(&rest[..=end]);
+            self.line_done()?;
+            rest = &rest[end + 1..];
+        }
+        self.line.extend_from_slice(rest);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.line.is_empty() {
+            self.line_done()?;
+        }
+        self.inner.flush()
+    }
 }
 
 /// Whether oxttl can write `local` after a prefix (PN_LOCAL, with `\` escapes).
@@ -192,32 +303,6 @@ fn is_pn_chars_u(c: char) -> bool {
 
 fn is_pn_chars(c: char) -> bool {
     is_pn_chars_u(c) || matches!(c, '-' | '0'..='9' | '\u{00B7}' | '\u{0300}'..='\u{036F}' | '\u{203F}'..='\u{2040}')
-}
-
-/// Copies oxttl's Turtle with the prefixes in alphabetical order (oxttl orders them by
-/// length), a blank line after them and one between subject blocks. Literals never span
-/// lines in oxttl's output, so a line ending in ` .` always closes a block.
-fn write_with_blank_lines(turtle: &[u8], out: &mut dyn Write) -> std::io::Result<()> {
-    let mut lines = turtle.split_inclusive(|&b| b == b'\n').peekable();
-    let mut prelude = Vec::new();
-    while let Some(line) = lines.next_if(|l| l.starts_with(b"@prefix") || l.starts_with(b"@base")) {
-        prelude.push(line);
-    }
-    // `@base` first, then the prefixes by name.
-    prelude.sort_by_key(|line| (!line.starts_with(b"@base"), *line));
-    for line in &prelude {
-        out.write_all(line)?;
-    }
-    if !prelude.is_empty() && lines.peek().is_some() {
-        out.write_all(b"\n")?;
-    }
-    while let Some(line) = lines.next() {
-        out.write_all(line)?;
-        if lines.peek().is_some() && line.ends_with(b" .\n") {
-            out.write_all(b"\n")?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

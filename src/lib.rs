@@ -19,6 +19,7 @@ pub mod output;
 pub mod query;
 pub mod resolve;
 pub mod store;
+pub mod stream;
 pub mod vocab;
 
 pub use error::{Diagnostic, Diagnostics, Error, Location, Result};

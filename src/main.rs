@@ -117,7 +117,13 @@ fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {
 
 fn specs(paths: Vec<std::path::PathBuf>, format: Option<InputFormatArg>) -> Vec<InputSpec> {
     let format = input_format(format);
-    paths.into_iter().map(|path| InputSpec { path, format }).collect()
+    paths
+        .into_iter()
+        .map(|path| InputSpec {
+            format,
+            ..InputSpec::new(path)
+        })
+        .collect()
 }
 
 fn read_options(paths: Vec<std::path::PathBuf>, read: &ReadArgs) -> (Vec<InputSpec>, ReadOptions) {

@@ -90,10 +90,14 @@ impl GraphStore {
     /// Adds triples to the data, atomically: either all of them are in the store
     /// afterwards or none is. Adding triples already there changes nothing.
     pub fn load(&self, triples: Vec<Triple>) -> Result<()> {
-        let mut loader = self.store.bulk_loader();
-        loader
-            .load_quads(triples.into_iter().map(|t| t.in_graph(GraphNameRef::DefaultGraph)))
-            .map_err(|e| self.storage_error(e))?;
+        self.load_quads(triples.into_iter().map(|t| t.in_graph(GraphNameRef::DefaultGraph)))
+    }
+
+    /// Adds quads with Oxigraph's bulk loader: nothing is visible until the final
+    /// commit, so an interrupted load leaves the store as it was.
+    pub fn load_quads(&self, quads: impl IntoIterator<Item = Quad>) -> Result<()> {
+        let mut loader = self.store.bulk_loader().with_max_memory_size_in_megabytes(512);
+        loader.load_quads(quads).map_err(|e| self.storage_error(e))?;
         loader.commit().map_err(|e| self.storage_error(e))
     }
 

@@ -7,7 +7,6 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
@@ -63,7 +62,7 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics, sink
     };
     sink.begin(&document, diagnostics);
     let at = |pos: Pos| crate::error::Location::new(file_name.clone(), pos.line, pos.column);
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = super::open_file(path)?;
     let newlines = Rc::new(RefCell::new(Newlines::default()));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)

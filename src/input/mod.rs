@@ -12,6 +12,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Diagnostics, Error, Location, Result};
 
@@ -57,6 +58,8 @@ pub struct InputSpec {
     pub path: PathBuf,
     /// Overrides the format the path implies.
     pub format: Option<InputFormat>,
+    /// Overrides the name messages use (a spooled copy of standard input is `<stdin>`).
+    pub name: Option<String>,
 }
 
 impl InputSpec {
@@ -64,6 +67,7 @@ impl InputSpec {
         Self {
             path: path.into(),
             format: None,
+            name: None,
         }
     }
 
@@ -73,11 +77,28 @@ impl InputSpec {
 
     /// The name diagnostics use for this input.
     pub fn display_name(&self) -> String {
-        if self.is_stdin() {
+        if let Some(name) = &self.name {
+            name.clone()
+        } else if self.is_stdin() {
             "<stdin>".to_owned()
         } else {
             self.path.display().to_string()
         }
+    }
+
+    /// The input's size in bytes (all tables of a CSV folder), if it is a file or folder.
+    pub fn size(&self) -> Option<u64> {
+        if self.is_stdin() {
+            return None;
+        }
+        let metadata = std::fs::metadata(&self.path).ok()?;
+        if metadata.is_file() {
+            return Some(metadata.len());
+        }
+        let tables = RecordKind::ALL
+            .iter()
+            .map(|k| self.path.join(format!("{}.csv", k.plural())));
+        Some(tables.filter_map(|t| std::fs::metadata(t).ok()).map(|m| m.len()).sum())
     }
 
     /// The input's format, or a usage error saying how to give one.
@@ -277,10 +298,34 @@ pub fn read(spec: &InputSpec, diagnostics: &mut Diagnostics) -> Result<Vec<(Docu
 
 fn open(spec: &InputSpec) -> Result<Box<dyn BufRead>> {
     if spec.is_stdin() {
-        return Ok(Box::new(BufReader::new(io::stdin())));
+        return Ok(Box::new(BufReader::new(Counted(io::stdin()))));
     }
-    let file = File::open(&spec.path).map_err(|e| Error::io(&spec.path, e))?;
-    Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+    Ok(Box::new(BufReader::with_capacity(1 << 16, open_file(&spec.path)?)))
+}
+
+/// Opens an input file, counting what is read from it for progress reports.
+pub(crate) fn open_file(path: &Path) -> Result<Counted<File>> {
+    File::open(path).map(Counted).map_err(|e| Error::io(path, e))
+}
+
+/// Bytes read from inputs by this process so far, for progress bars.
+static BYTES_READ: AtomicU64 = AtomicU64::new(0);
+
+/// How many bytes of input this process has read so far.
+pub fn bytes_read() -> u64 {
+    BYTES_READ.load(Ordering::Relaxed)
+}
+
+/// A reader that adds what it reads to [`bytes_read`].
+#[derive(Debug)]
+pub(crate) struct Counted<R>(R);
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        BYTES_READ.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 fn read_text(spec: &InputSpec) -> Result<Vec<u8>> {

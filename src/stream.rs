@@ -1,0 +1,270 @@
+//! The streaming path: inputs of any size to N-Triples, N-Quads or Turtle, or into an
+//! on-disk store, without holding the statements in memory.
+//!
+//! Two passes over the inputs keep both promises of the contract: the first validates
+//! every record and registers every id (memory grows with the ids, not with the
+//! statements) and reports every problem before anything is written; the second reads
+//! again and maps. Standard input is spooled to a temporary file so it can be read twice.
+//! In the second pass one thread parses and maps while the calling thread serialises or
+//! bulk-loads, so both cores work.
+//!
+//! Streamed output keeps the input's order, one block per record, so the same input
+//! still gives the same bytes. Small inputs (all inputs together under [`SORT_LIMIT`])
+//! take the in-memory path instead and come out globally sorted.
+
+use std::io::{self, Seek, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{GraphNameRef, Triple};
+
+use crate::error::{Diagnostics, Error, Result};
+use crate::export::{self, PrefixTracker};
+use crate::input::{self, Document, InputFormat, InputSpec, RawRecord, Sink};
+use crate::kb::{Checker, Context, ReadOptions};
+use crate::mapping;
+use crate::resolve::{KnownIds, Resolver};
+
+/// Inputs up to this many bytes in all are converted in memory and sorted; larger
+/// JSON Lines and CSV inputs are streamed in input order.
+pub const SORT_LIMIT: u64 = 8 << 20;
+
+/// Triples per batch handed from the mapping thread to the writer.
+const BATCH: usize = 8192;
+
+/// Whether `convert` should stream: JSON Lines or CSV inputs (or standard input) over
+/// [`SORT_LIMIT`] in all, to a format that can be written in input order.
+pub fn should_stream(inputs: &[InputSpec], format: RdfFormat) -> bool {
+    let streamable_format = matches!(format, RdfFormat::NTriples | RdfFormat::NQuads | RdfFormat::Turtle);
+    let streamable_input = inputs
+        .iter()
+        .all(|i| matches!(i.resolved_format(), Ok(InputFormat::Jsonl | InputFormat::Csv)));
+    let size: u64 = inputs
+        .iter()
+        .map(|i| i.size().unwrap_or(u64::MAX))
+        .fold(0, u64::saturating_add);
+    streamable_format && streamable_input && size > SORT_LIMIT
+}
+
+/// Inputs that can be read twice: standard input is copied to a temporary file.
+#[derive(Debug)]
+pub struct Rereadable {
+    pub inputs: Vec<InputSpec>,
+    _spool: Option<tempfile::NamedTempFile>,
+}
+
+impl Rereadable {
+    pub fn new(inputs: &[InputSpec]) -> Result<Self> {
+        let mut spool = None;
+        let mut specs = Vec::with_capacity(inputs.len());
+        for spec in inputs {
+            if !spec.is_stdin() {
+                specs.push(spec.clone());
+                continue;
+            }
+            let format = spec.resolved_format()?;
+            let mut file = tempfile::NamedTempFile::new().map_err(|e| Error::io("<stdin>", e))?;
+            io::copy(&mut io::stdin().lock(), &mut file).map_err(|e| Error::io("<stdin>", e))?;
+            specs.push(InputSpec {
+                path: file.path().to_owned(),
+                format: Some(format),
+                name: Some("<stdin>".to_owned()),
+            });
+            spool = Some(file);
+        }
+        Ok(Self {
+            inputs: specs,
+            _spool: spool,
+        })
+    }
+}
+
+/// Validates records and forgets them: the first pass.
+struct Validate<'c, 's> {
+    checker: &'c mut Checker<'s>,
+}
+
+impl Sink for Validate<'_, '_> {
+    fn begin(&mut self, document: &Document, diagnostics: &mut Diagnostics) {
+        self.checker.begin(document, diagnostics);
+    }
+
+    fn record(&mut self, record: RawRecord, diagnostics: &mut Diagnostics) {
+        self.checker.check(record, diagnostics);
+    }
+}
+
+/// The first pass: every input validated and every id registered, or every problem.
+pub fn check(inputs: &[InputSpec], options: &ReadOptions, store: &dyn KnownIds) -> Result<(Resolver, [usize; 4])> {
+    let mut checker = Checker::new(options, store)?;
+    let mut diagnostics = Diagnostics::new();
+    for spec in inputs {
+        input::read_into(spec, &mut diagnostics, &mut Validate { checker: &mut checker })?;
+    }
+    checker.finish(diagnostics)
+}
+
+/// Maps records to triples and sends them on in batches: the second pass.
+struct Map<'r> {
+    resolver: &'r Resolver,
+    base_override: Option<String>,
+    context: Option<Context>,
+    record: Vec<Triple>,
+    batch: Vec<Triple>,
+    sender: SyncSender<Vec<Triple>>,
+    /// The receiver is gone (the writer failed): stop mapping.
+    closed: bool,
+}
+
+impl Sink for Map<'_> {
+    fn begin(&mut self, document: &Document, _: &mut Diagnostics) {
+        // The first pass reported any problem with the document.
+        let mut ignored = Diagnostics::new();
+        self.context = Some(Context::of(document, self.base_override.as_deref(), &mut ignored));
+    }
+
+    fn record(&mut self, raw: RawRecord, _: &mut Diagnostics) {
+        let Some(context) = &self.context else { return };
+        if self.closed {
+            return;
+        }
+        let mut ignored = Diagnostics::new();
+        let Some(record) = context.validator().record(raw, &mut ignored) else {
+            return;
+        };
+        mapping::map_record(&record, &context.base, self.resolver, &mut self.record);
+        // One block per subject within the record, `rdf:type` first.
+        export::sort(&mut self.record);
+        self.batch.append(&mut self.record);
+        if self.batch.len() >= BATCH {
+            self.flush();
+        }
+    }
+}
+
+impl Map<'_> {
+    fn flush(&mut self) {
+        if !self.batch.is_empty() && !self.closed {
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH + 64));
+            self.closed = self.sender.send(batch).is_err();
+        }
+    }
+}
+
+/// Runs the second pass on a thread of its own, handing batches of triples to
+/// `consume` on this one.
+fn map_in_parallel<T>(
+    inputs: &[InputSpec],
+    options: &ReadOptions,
+    resolver: &Resolver,
+    consume: impl FnOnce(Receiver<Vec<Triple>>) -> Result<T>,
+) -> Result<T> {
+    let base_override = options.base_override()?;
+    let (sender, receiver) = sync_channel(4);
+    std::thread::scope(|scope| {
+        let producer = scope.spawn(move || -> Result<()> {
+            let mut map = Map {
+                resolver,
+                base_override,
+                context: None,
+                record: Vec::new(),
+                batch: Vec::with_capacity(BATCH + 64),
+                sender,
+                closed: false,
+            };
+            let mut ignored = Diagnostics::new();
+            for spec in inputs {
+                input::read_into(spec, &mut ignored, &mut map)?;
+            }
+            map.flush();
+            Ok(())
+        });
+        let consumed = consume(receiver);
+        let produced = producer
+            .join()
+            .unwrap_or_else(|_| Err(Error::Usage("the mapping thread panicked".to_owned())));
+        // A writer error explains a producer that stopped early, so it comes first.
+        let value = consumed?;
+        produced?;
+        Ok(value)
+    })
+}
+
+/// Streams validated inputs to N-Triples, N-Quads or Turtle; returns the triple count.
+pub fn write(
+    inputs: &[InputSpec],
+    options: &ReadOptions,
+    resolver: &Resolver,
+    format: RdfFormat,
+    out: &mut dyn Write,
+) -> Result<usize> {
+    let prefixes = crate::commands::prefixes_for(&resolver.bases());
+    map_in_parallel(inputs, options, resolver, |batches| match format {
+        RdfFormat::Turtle => write_turtle(batches, &prefixes, out),
+        _ => {
+            let mut writer = RdfSerializer::from_format(format).for_writer(out);
+            let mut count = 0;
+            for batch in batches {
+                count += batch.len();
+                for triple in &batch {
+                    writer
+                        .serialize_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph))
+                        .map_err(|e| Error::io("<output>", e))?;
+                }
+            }
+            writer.finish().map_err(|e| Error::io("<output>", e))?;
+            Ok(count)
+        }
+    })
+}
+
+/// Turtle in input order. The prelude must list only the prefixes used, which is known
+/// only at the end, so the body goes to a temporary file first.
+fn write_turtle(batches: Receiver<Vec<Triple>>, prefixes: &[(String, String)], out: &mut dyn Write) -> Result<usize> {
+    let io_error = |e| Error::io("<output>", e);
+    let mut body = tempfile::tempfile().map_err(io_error)?;
+    let mut tracker = PrefixTracker::new(prefixes);
+    let mut count = 0;
+    {
+        let mut serializer = RdfSerializer::from_format(RdfFormat::Turtle);
+        for (prefix, namespace) in prefixes {
+            serializer = serializer
+                .with_prefix(prefix, namespace)
+                .map_err(|e| Error::Usage(format!("prefix {prefix}: {e}")))?;
+        }
+        let mut writer = serializer.for_writer(export::Blocks::new(io::BufWriter::with_capacity(1 << 16, &mut body)));
+        for batch in batches {
+            count += batch.len();
+            for triple in &batch {
+                tracker.note(triple);
+                writer
+                    .serialize_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph))
+                    .map_err(io_error)?;
+            }
+        }
+        let mut blocks = writer.finish().map_err(io_error)?;
+        blocks.flush().map_err(io_error)?;
+    }
+    export::write_prelude(&tracker.used(), out).map_err(io_error)?;
+    body.rewind().map_err(io_error)?;
+    io::copy(&mut body, out).map_err(io_error)?;
+    Ok(count)
+}
+
+/// Streams validated inputs into a store's bulk loader; returns the triple count.
+pub fn load(
+    inputs: &[InputSpec],
+    options: &ReadOptions,
+    resolver: &Resolver,
+    store: &crate::store::GraphStore,
+) -> Result<usize> {
+    map_in_parallel(inputs, options, resolver, |batches| {
+        let mut count = 0;
+        let quads = batches.into_iter().flat_map(|batch| {
+            count += batch.len();
+            batch.into_iter().map(|t| t.in_graph(GraphNameRef::DefaultGraph))
+        });
+        store.load_quads(quads)?;
+        Ok(count)
+    })
+}
