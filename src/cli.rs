@@ -25,6 +25,11 @@ pub enum Command {
         read: ReadArgs,
         #[command(flatten)]
         rdf: RdfOutputArgs,
+        /// Triple order: `sorted` (the whole graph in memory), `input` (streamed, one block
+        /// per record; JSON Lines and CSV to nt, nq or ttl), or `auto`: sorted up to 8 MiB
+        /// of input, streamed above.
+        #[arg(long, value_enum, default_value = "auto", value_name = "ORDER")]
+        order: OrderArg,
     },
     /// Validate inputs and add them to an on-disk store (created if absent), all or nothing.
     Load {
@@ -125,6 +130,13 @@ pub struct RdfOutputArgs {
     /// Add the ontology (classes, properties, the act scheme) to the data.
     #[arg(long)]
     pub with_ontology: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OrderArg {
+    Auto,
+    Sorted,
+    Input,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -81,9 +81,10 @@ pub fn convert(
     options: &ReadOptions,
     format: RdfFormat,
     with_ontology: bool,
+    order: stream::Order,
     output: &Output,
 ) -> Result<Summary> {
-    if !with_ontology && stream::should_stream(inputs, format) {
+    if !with_ontology && stream::should_stream(inputs, format, order) {
         let inputs = stream::Rereadable::new(inputs)?;
         let (resolver, counts) = stream::check(&inputs.inputs, options, &NoStore)?;
         let mut triples = 0;

@@ -12,9 +12,10 @@ use saidgraph::commands::{self, DataSource, QueryRequest};
 use saidgraph::export;
 use saidgraph::output::Output;
 use saidgraph::query::{NAMED_QUERIES, QueryText, ResultsFormat};
+use saidgraph::stream::Order;
 use saidgraph::{Error, InputFormat, InputSpec, ReadOptions};
 
-use cli::{Cli, Command, DataArgs, InputFormatArg, RdfOutputArgs, ReadArgs};
+use cli::{Cli, Command, DataArgs, InputFormatArg, OrderArg, RdfOutputArgs, ReadArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -40,10 +41,20 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Convert { inputs, read, rdf } => {
+        Command::Convert {
+            inputs,
+            read,
+            rdf,
+            order,
+        } => {
             let (inputs, options) = read_options(inputs, &read);
             let (format, output) = rdf_output(&rdf)?;
-            commands::convert(&inputs, &options, format, rdf.with_ontology, &output)?;
+            let order = match order {
+                OrderArg::Auto => Order::Auto,
+                OrderArg::Sorted => Order::Sorted,
+                OrderArg::Input => Order::Input,
+            };
+            commands::convert(&inputs, &options, format, rdf.with_ontology, order, &output)?;
         }
         Command::Load { inputs, store, read } => {
             let (inputs, options) = read_options(inputs, &read);

@@ -32,18 +32,41 @@ pub const SORT_LIMIT: u64 = 8 << 20;
 /// Triples per batch handed from the mapping thread to the writer.
 const BATCH: usize = 8192;
 
-/// Whether `convert` should stream: JSON Lines or CSV inputs (or standard input) over
-/// [`SORT_LIMIT`] in all, to a format that can be written in input order.
-pub fn should_stream(inputs: &[InputSpec], format: RdfFormat) -> bool {
+/// The order `convert` writes triples in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Order {
+    /// Sorted for inputs up to [`SORT_LIMIT`] (and for JSON documents and formats other
+    /// than N-Triples, N-Quads and Turtle); input order, streamed, above it.
+    #[default]
+    Auto,
+    /// Sorted, whatever the size: the whole graph is held in memory.
+    Sorted,
+    /// Input order, streamed, for JSON Lines and CSV inputs to N-Triples, N-Quads or
+    /// Turtle (other inputs and formats are sorted).
+    Input,
+}
+
+/// Whether `convert` should stream, given the order asked for.
+pub fn should_stream(inputs: &[InputSpec], format: RdfFormat, order: Order) -> bool {
     let streamable_format = matches!(format, RdfFormat::NTriples | RdfFormat::NQuads | RdfFormat::Turtle);
     let streamable_input = inputs
         .iter()
         .all(|i| matches!(i.resolved_format(), Ok(InputFormat::Jsonl | InputFormat::Csv)));
-    let size: u64 = inputs
-        .iter()
-        .map(|i| i.size().unwrap_or(u64::MAX))
-        .fold(0, u64::saturating_add);
-    streamable_format && streamable_input && size > SORT_LIMIT
+    let large = || {
+        inputs
+            .iter()
+            .map(|i| i.size().unwrap_or(u64::MAX))
+            .fold(0, u64::saturating_add)
+            > SORT_LIMIT
+    };
+    streamable_format
+        && streamable_input
+        && match order {
+            Order::Auto => large(),
+            Order::Sorted => false,
+            Order::Input => true,
+        }
 }
 
 /// Inputs that can be read twice: standard input is copied to a temporary file.

@@ -109,3 +109,39 @@ fn named_queries_on_the_example() -> TestResult {
     }
     Ok(())
 }
+
+/// Streamed conversion (`--order input`, what large JSON Lines and CSV inputs get) gives
+/// the same graph as the sorted path, the same bytes from either form, and its own golden.
+#[test]
+fn streamed_output_is_the_same_graph_in_input_order() -> TestResult {
+    let case = fixtures().join("forms");
+    let expected = parse(&std::fs::read(case.join("expected.ttl"))?, RdfFormat::Turtle)?;
+    for (name, format) in [
+        ("ttl", RdfFormat::Turtle),
+        ("nt", RdfFormat::NTriples),
+        ("nq", RdfFormat::NQuads),
+    ] {
+        let mut outputs = Vec::new();
+        for input in ["input.jsonl", "input"] {
+            let output = saidgraph()
+                .arg("convert")
+                .arg(case.join(input))
+                .args(["--order", "input", "-f", name])
+                .output()?;
+            assert!(output.status.success(), "{}", stderr(&output));
+            assert_eq!(parse(&output.stdout, format)?, expected, "{input} as {name}");
+            outputs.push(output.stdout);
+        }
+        assert_eq!(
+            outputs[0], outputs[1],
+            "JSON Lines and CSV streamed differently as {name}"
+        );
+        if name == "ttl" {
+            assert_golden(
+                &case.join("expected-streamed.ttl"),
+                &String::from_utf8(outputs.remove(0))?,
+            );
+        }
+    }
+    Ok(())
+}
