@@ -11,6 +11,7 @@ use crate::export;
 use crate::input::InputSpec;
 use crate::kb::{KnowledgeBase, ReadOptions};
 use crate::output::Output;
+use crate::progress::Progress;
 use crate::query::{self, QueryText, ResultsFormat};
 use crate::resolve::{self, NoStore};
 use crate::store::{self, GraphStore};
@@ -86,7 +87,11 @@ pub fn convert(
 ) -> Result<Summary> {
     if !with_ontology && stream::should_stream(inputs, format, order) {
         let inputs = stream::Rereadable::new(inputs)?;
+        let progress = Progress::bytes("checking", stream::total_size(&inputs.inputs).map(|s| 2 * s));
         let (resolver, counts) = stream::check(&inputs.inputs, options, &NoStore)?;
+        if let Some(progress) = &progress {
+            progress.stage("writing");
+        }
         let mut triples = 0;
         output.write_with(|out| {
             triples = stream::write(&inputs.inputs, options, &resolver, format, out)?;
@@ -109,6 +114,7 @@ pub fn convert(
 /// streams them into the on-disk store's bulk loader, which commits all or nothing.
 pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path::Path) -> Result<Summary> {
     let inputs = stream::Rereadable::new(inputs)?;
+    let progress = Progress::bytes("checking", stream::total_size(&inputs.inputs).map(|s| 2 * s));
     // Validate against the store opened read-only: a bad input never opens it for
     // writing and never creates it.
     let (resolver, counts) = if store_path.join("CURRENT").is_file() {
@@ -117,6 +123,9 @@ pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path:
     } else {
         stream::check(&inputs.inputs, options, &NoStore)?
     };
+    if let Some(progress) = &progress {
+        progress.stage("loading");
+    }
     let store = GraphStore::open(store_path)?;
     let triples = stream::load(&inputs.inputs, options, &resolver, &store)?;
     store.install_ontology()?;

@@ -16,6 +16,7 @@ pub mod kb;
 pub mod mapping;
 pub mod model;
 pub mod output;
+pub mod progress;
 pub mod query;
 pub mod resolve;
 pub mod store;

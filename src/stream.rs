@@ -53,13 +53,7 @@ pub fn should_stream(inputs: &[InputSpec], format: RdfFormat, order: Order) -> b
     let streamable_input = inputs
         .iter()
         .all(|i| matches!(i.resolved_format(), Ok(InputFormat::Jsonl | InputFormat::Csv)));
-    let large = || {
-        inputs
-            .iter()
-            .map(|i| i.size().unwrap_or(u64::MAX))
-            .fold(0, u64::saturating_add)
-            > SORT_LIMIT
-    };
+    let large = || total_size(inputs).is_none_or(|size| size > SORT_LIMIT);
     streamable_format
         && streamable_input
         && match order {
@@ -67,6 +61,11 @@ pub fn should_stream(inputs: &[InputSpec], format: RdfFormat, order: Order) -> b
             Order::Sorted => false,
             Order::Input => true,
         }
+}
+
+/// The size of all inputs together, if every one has a size.
+pub fn total_size(inputs: &[InputSpec]) -> Option<u64> {
+    inputs.iter().map(InputSpec::size).sum()
 }
 
 /// Inputs that can be read twice: standard input is copied to a temporary file.
