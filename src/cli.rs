@@ -71,6 +71,9 @@ pub enum Command {
         /// The query's text.
         #[arg(short = 'e', long = "expression", value_name = "SPARQL")]
         expression: Option<String>,
+        /// Return at most N results (the first page), as a LIMIT around the whole query.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
         /// Bind ?NAME to VALUE: <IRI>, prefix:local, an id the graph knows, or else a string.
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,

@@ -163,6 +163,8 @@ pub fn export(source: &DataSource, format: RdfFormat, with_ontology: bool, outpu
 pub struct QueryRequest {
     pub text: QueryText,
     pub params: Vec<String>,
+    /// At most this many results.
+    pub limit: Option<usize>,
     pub format: ResultsFormat,
 }
 
@@ -188,7 +190,18 @@ pub fn query(source: &DataSource, request: &QueryRequest, output: &Output) -> Re
         bindings.push((variable, query::bind_value(value, &store, &bases)?));
     }
     let prefixes = prefixes_for(&bases);
-    output.write_with(|out| query::run(&store, &text, &origin, bindings, request.format, &prefixes, out))
+    output.write_with(|out| {
+        query::run(
+            &store,
+            &text,
+            &origin,
+            bindings,
+            request.limit,
+            request.format,
+            &prefixes,
+            out,
+        )
+    })
 }
 
 /// The prefixes exports may declare: the built-in ones, and for a single base the

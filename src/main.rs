@@ -68,6 +68,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Query {
             data,
             read,
+            limit,
             name,
             file,
             expression,
@@ -93,7 +94,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             commands::query(
                 &data_source(data, &read),
-                &QueryRequest { text, params, format },
+                &QueryRequest {
+                    text,
+                    params,
+                    limit,
+                    format,
+                },
                 &output,
             )?;
         }

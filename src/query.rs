@@ -211,16 +211,21 @@ pub fn run(
     text: &str,
     origin: &str,
     bindings: Vec<(Variable, Term)>,
+    limit: Option<usize>,
     format: ResultsFormat,
     prefixes: &[(String, String)],
     out: &mut dyn Write,
 ) -> Result<()> {
-    let mut prepared = SparqlEvaluator::new()
+    let mut query = spargebra::SparqlParser::new()
         .parse_query(text)
         .map_err(|source| Error::QuerySyntax {
             origin: origin.to_owned(),
             source,
         })?;
+    if let Some(limit) = limit {
+        limit_solutions(&mut query, limit);
+    }
+    let mut prepared = SparqlEvaluator::new().for_query(query);
     prepared.dataset_mut().set_default_graph_as_union();
     for (variable, term) in bindings {
         prepared = prepared.substitute_variable(variable, term);
@@ -232,6 +237,24 @@ pub fn run(
         other => Error::QueryEvaluation(other),
     })?;
     write_results(results, format, prefixes, out)
+}
+
+/// Keeps at most `limit` solutions, as a `LIMIT` around the whole query would (an inner
+/// `LIMIT` that is smaller still wins). Done on the parsed algebra, not the text.
+fn limit_solutions(query: &mut spargebra::Query, limit: usize) {
+    use spargebra::algebra::GraphPattern;
+    let pattern = match query {
+        spargebra::Query::Select { pattern, .. }
+        | spargebra::Query::Construct { pattern, .. }
+        | spargebra::Query::Describe { pattern, .. }
+        | spargebra::Query::Ask { pattern, .. } => pattern,
+    };
+    let inner = std::mem::replace(pattern, GraphPattern::Bgp { patterns: Vec::new() });
+    *pattern = GraphPattern::Slice {
+        inner: Box::new(inner),
+        start: 0,
+        length: Some(limit),
+    };
 }
 
 fn write_results(

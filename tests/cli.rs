@@ -386,6 +386,22 @@ fn results_come_in_every_format() -> TestResult {
 }
 
 #[test]
+fn limit_keeps_the_first_results() -> TestResult {
+    let all = stdout(&query_example(&["who-said-what-to-whom"]).output()?);
+    let first = stdout(&query_example(&["who-said-what-to-whom", "--limit", "3"]).output()?);
+    let expected: Vec<&str> = all.lines().take(4).collect();
+    assert_eq!(first.lines().collect::<Vec<_>>(), expected);
+    let inner = "SELECT ?x WHERE { VALUES ?x { 1 2 3 4 } } LIMIT 2";
+    let output = query_example(&["-e", inner, "--limit", "3", "-r", "tsv"]).output()?;
+    assert_eq!(
+        stdout(&output).lines().count(),
+        3,
+        "an inner LIMIT that is smaller wins"
+    );
+    Ok(())
+}
+
+#[test]
 fn bad_queries_are_exit_1_with_the_problem_named() {
     saidgraph()
         .args(["query", "-i"])
