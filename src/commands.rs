@@ -190,18 +190,13 @@ pub fn query(source: &DataSource, request: &QueryRequest, output: &Output) -> Re
         bindings.push((variable, query::bind_value(value, &store, &bases)?));
     }
     let prefixes = prefixes_for(&bases);
-    output.write_with(|out| {
-        query::run(
-            &store,
-            &text,
-            &origin,
-            bindings,
-            request.limit,
-            request.format,
-            &prefixes,
-            out,
-        )
-    })
+    let prepared = query::Prepared {
+        text,
+        origin,
+        bindings,
+        limit: request.limit,
+    };
+    output.write_with(|out| query::run(&store, prepared, request.format, &prefixes, out))
 }
 
 /// The prefixes exports may declare: the built-in ones, and for a single base the

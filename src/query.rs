@@ -204,24 +204,34 @@ pub fn split_param(param: &str) -> Result<(Variable, &str)> {
     Ok((variable, value))
 }
 
+/// A query ready to run: its text, where it came from (for messages), the terms bound
+/// to its variables, and how many results at most.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub text: String,
+    pub origin: String,
+    pub bindings: Vec<(Variable, Term)>,
+    pub limit: Option<usize>,
+}
+
 /// Runs a query against `store` and writes its results. `prefixes` shorten IRIs in
 /// tables and RDF results.
 pub fn run(
     store: &GraphStore,
-    text: &str,
-    origin: &str,
-    bindings: Vec<(Variable, Term)>,
-    limit: Option<usize>,
+    prepared: Prepared,
     format: ResultsFormat,
     prefixes: &[(String, String)],
     out: &mut dyn Write,
 ) -> Result<()> {
+    let Prepared {
+        text,
+        origin,
+        bindings,
+        limit,
+    } = prepared;
     let mut query = spargebra::SparqlParser::new()
-        .parse_query(text)
-        .map_err(|source| Error::QuerySyntax {
-            origin: origin.to_owned(),
-            source,
-        })?;
+        .parse_query(&text)
+        .map_err(|source| Error::QuerySyntax { origin, source })?;
     if let Some(limit) = limit {
         limit_solutions(&mut query, limit);
     }
