@@ -165,6 +165,7 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics, sink
                 pos: Pos::new(line, 1),
                 fields,
                 from_csv: true,
+                extra: Vec::new(),
             },
             diagnostics,
         );

@@ -69,6 +69,7 @@ fn read_records(bytes: &[u8], document: &mut Document, diagnostics: &mut Diagnos
                                 pos,
                                 fields,
                                 from_csv: false,
+                                extra: Vec::new(),
                             }),
                             other => diagnostics.error(
                                 document.location(pos),

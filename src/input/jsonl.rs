@@ -98,6 +98,7 @@ fn read_record(bytes: &[u8], line: u64, document: &Document, diagnostics: &mut D
         pos: Pos::new(line, pos.column),
         fields,
         from_csv: false,
+        extra: Vec::new(),
     })
 }
 

@@ -263,6 +263,9 @@ pub struct RawRecord {
     pub fields: Vec<RawField>,
     /// CSV cells are all strings; numbers in them are read from text.
     pub from_csv: bool,
+    /// Triples an importer adds beyond the contract's fields, already as RDF terms
+    /// (never set by the contract's readers, so input cannot smuggle them in).
+    pub extra: Vec<(oxigraph::model::NamedNode, oxigraph::model::Term)>,
 }
 
 /// One input (or one CSV table) as a reader announces it before its records: its name
