@@ -404,16 +404,19 @@ pub(crate) struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
     first_line: u64,
+    /// In ASCII text a column is a byte offset; only other text needs counting.
+    ascii: bool,
 }
 
 impl<'a> LineIndex<'a> {
     pub(crate) fn new(text: &'a str, first_line: u64) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(memchr_newlines(text));
         Self {
             text,
             starts,
             first_line,
+            ascii: text.is_ascii(),
         }
     }
 
@@ -421,9 +424,21 @@ impl<'a> LineIndex<'a> {
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
         let end = offset.min(self.text.len());
-        let column = self.text.get(start..end).map_or(end - start, |s| s.chars().count());
+        let column = if self.ascii {
+            end - start
+        } else {
+            self.text.get(start..end).map_or(end - start, |s| s.chars().count())
+        };
         Pos::new(self.first_line + line as u64, column as u64 + 1)
     }
+}
+
+/// The offsets just after each newline.
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i + 1)
 }
 
 /// The closest of `candidates` to `word`, if one is close enough to be a likely typo.
