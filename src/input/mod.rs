@@ -284,6 +284,12 @@ pub trait Sink {
     fn begin(&mut self, document: &Document, diagnostics: &mut Diagnostics);
     /// One record of the current document.
     fn record(&mut self, record: RawRecord, diagnostics: &mut Diagnostics);
+    /// Whether records need their fields' positions. A sink that reads input already
+    /// validated says no, and JSON Lines are then parsed by a faster parser that keeps
+    /// no positions.
+    fn needs_positions(&self) -> bool {
+        true
+    }
 }
 
 /// A sink that keeps everything: each document with its records.
