@@ -186,3 +186,39 @@ fn compressed_inputs_read_as_plain_ones() -> TestResult {
     }
     Ok(())
 }
+
+/// Numbers are read as written in both passes of the streaming path: an id written as a
+/// fraction or a huge integer names the same record when it is defined and when it is used.
+#[test]
+fn streamed_numbers_keep_their_text() -> TestResult {
+    let folder = tempfile::tempdir()?;
+    let input = folder.path().join("kb.jsonl");
+    std::fs::write(
+        &input,
+        "{\"record\": \"entity\", \"id\": 1.50, \"type\": \"person\", \"name\": \"A\"}\n\
+         {\"record\": \"entity\", \"id\": 123456789012345678901234567890, \"type\": \"person\", \"name\": \"B\"}\n\
+         {\"record\": \"statement\", \"id\": 7, \"speaker\": \"1.50\", \"addressees\": [\"123456789012345678901234567890\"], \"confidence\": 0.50}\n",
+    )?;
+    let streamed = saidgraph()
+        .arg("convert")
+        .arg(&input)
+        .args(["--order", "input", "-f", "nt"])
+        .output()?;
+    let sorted = saidgraph()
+        .arg("convert")
+        .arg(&input)
+        .args(["--order", "sorted", "-f", "nt"])
+        .output()?;
+    assert!(streamed.status.success(), "{}", stderr(&streamed));
+    assert_eq!(
+        parse(&streamed.stdout, RdfFormat::NTriples)?,
+        parse(&sorted.stdout, RdfFormat::NTriples)?
+    );
+    let text = stdout(&streamed);
+    assert!(text.contains("<https://kb.example.org/entity/1.50>"), "{text}");
+    assert!(
+        text.contains("<https://kb.example.org/entity/123456789012345678901234567890>"),
+        "{text}"
+    );
+    Ok(())
+}

@@ -294,8 +294,10 @@ impl<'de> serde::de::Visitor<'de> for FastVisitor {
         Ok(RawValue::Number(v.to_string()))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<RawValue, E> {
-        Ok(RawValue::Number(v.to_string()))
+    /// A fraction's text would come back other than written (`1.50` as `1.5`), so that an
+    /// id could differ between the two passes: such lines take the positioned parser.
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<RawValue, E> {
+        Err(E::custom("fractions are read by the positioned parser"))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
