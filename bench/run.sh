@@ -53,9 +53,10 @@ for n in $sizes; do
     nt="$work/out-$n.nt"
     "$saidgraph" convert "$kb" -o "$nt"
     triples=$(count_triples "$nt")
-    row() { # task tool name-of-measure-output
+    row() { # task tool measure-output [no-rate]
         read -r _ wall rss <<< "$3"
-        local rate; rate=$(python3 -c "print(f'{$triples / max($wall, 0.001):,.0f}')")
+        local rate="–"
+        [ -z "${4:-}" ] && rate=$(python3 -c "print(f'{$triples / max($wall, 0.001):,.0f}')")
         echo "| $n | $1 | $2 | $wall | $rate | $rss |"
     }
     row "JSONL → Turtle" saidgraph "$(measure a "$saidgraph" convert "$kb" -o "$work/out-$n.ttl")"
@@ -70,10 +71,10 @@ for n in $sizes; do
     before=""
     du -sh "$work/store-$n" | awk -v n="$n" '{print "<!-- store size " n ": " $1 " -->"}'
     row "query who-said-what-to-whom (first 100)" saidgraph \
-        "$(measure a "$saidgraph" query --store "$work/store-$n" who-said-what-to-whom --limit 100)"
+        "$(measure a "$saidgraph" query --store "$work/store-$n" who-said-what-to-whom --limit 100)" no-rate
     row "query statements-by one speaker" saidgraph \
-        "$(measure a "$saidgraph" query --store "$work/store-$n" statements-by --param speaker=e42)"
-    row "query acts (whole store)" saidgraph "$(measure a "$saidgraph" query --store "$work/store-$n" acts)"
+        "$(measure a "$saidgraph" query --store "$work/store-$n" statements-by --param speaker=e42)" no-rate
+    row "query acts (whole store)" saidgraph "$(measure a "$saidgraph" query --store "$work/store-$n" acts)" no-rate
     if [ "$n" -le 100000 ]; then
         row "JSONL → Turtle" "rdflib script" "$(measure a python3 "$shared/bench/rdflib_peer.py" "$kb" "$work/rdflib-$n.ttl")"
     fi

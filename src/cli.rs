@@ -103,9 +103,16 @@ pub struct ReadArgs {
     /// Base IRI for minted IRIs, overriding the inputs' `base` [default: https://kb.example.org/].
     #[arg(long, value_name = "IRI")]
     pub base: Option<String>,
-    /// Input format, instead of guessing from the name (needed for standard input).
+    /// Input format, instead of guessing from the name and first line (needed for
+    /// standard input).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub input_format: Option<InputFormatArg>,
+    /// GDELT: import every event, not only the verbal ones (QuadClass 1 and 3).
+    #[arg(long)]
+    pub all_events: bool,
+    /// Quotebank: keep quotations whose speaker is "None", as said by `unattributed`.
+    #[arg(long)]
+    pub keep_unattributed: bool,
 }
 
 /// A store or inputs: where a command's graph comes from.
@@ -147,6 +154,8 @@ pub enum InputFormatArg {
     Json,
     Jsonl,
     Csv,
+    Gdelt,
+    Quotebank,
 }
 
 #[cfg(test)]

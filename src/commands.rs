@@ -9,7 +9,7 @@ use oxigraph::model::Triple;
 use crate::error::Result;
 use crate::export;
 use crate::input::InputSpec;
-use crate::kb::{KnowledgeBase, ReadOptions};
+use crate::kb::{KnowledgeBase, ReadOptions, Tally};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::query::{self, QueryText, ResultsFormat};
@@ -26,7 +26,7 @@ pub enum DataSource {
 }
 
 /// What a run read, for the summary line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub sources: usize,
     pub entities: usize,
@@ -34,6 +34,8 @@ pub struct Summary {
     pub relations: usize,
     /// Not counted by `validate`, which maps nothing.
     pub triples: Option<usize>,
+    /// Rows importers left out, by reason.
+    pub skipped: std::collections::BTreeMap<&'static str, u64>,
 }
 
 impl std::fmt::Display for Summary {
@@ -55,24 +57,39 @@ impl std::fmt::Display for Summary {
 }
 
 impl Summary {
-    pub fn new([sources, entities, statements, relations]: [usize; 4], triples: usize) -> Self {
+    pub fn new(tally: &Tally, triples: usize) -> Self {
+        let [sources, entities, statements, relations] = tally.counts;
         Self {
             sources,
             entities,
             statements,
             relations,
             triples: Some(triples),
+            skipped: tally.skipped.clone(),
         }
+    }
+
+    /// "skipped 12 rows: 10 because …, 2 because …", when importers left rows out.
+    pub fn skipped_note(&self) -> Option<String> {
+        let total: u64 = self.skipped.values().sum();
+        (total > 0).then(|| {
+            let reasons: Vec<String> = self.skipped.iter().map(|(why, n)| format!("{n} {why}")).collect();
+            format!(
+                "skipped {total} row{}: {}",
+                if total == 1 { "" } else { "s" },
+                reasons.join("; ")
+            )
+        })
     }
 }
 
 /// `validate`: reads and checks the inputs, writing nothing.
 pub fn validate(inputs: &[InputSpec], options: &ReadOptions) -> Result<Summary> {
     let inputs = stream::Rereadable::new(inputs)?;
-    let (_, counts) = stream::check(&inputs.inputs, options, &NoStore)?;
+    let (_, tally) = stream::check(&inputs.inputs, options, &NoStore)?;
     Ok(Summary {
         triples: None,
-        ..Summary::new(counts, 0)
+        ..Summary::new(&tally, 0)
     })
 }
 
@@ -88,7 +105,7 @@ pub fn convert(
     if !with_ontology && stream::should_stream(inputs, format, order) {
         let inputs = stream::Rereadable::new(inputs)?;
         let progress = Progress::bytes("checking", stream::total_size(&inputs.inputs).map(|s| 2 * s));
-        let (resolver, counts) = stream::check(&inputs.inputs, options, &NoStore)?;
+        let (resolver, tally) = stream::check(&inputs.inputs, options, &NoStore)?;
         if let Some(progress) = &progress {
             progress.stage("writing");
         }
@@ -97,11 +114,11 @@ pub fn convert(
             triples = stream::write(&inputs.inputs, options, &resolver, format, out)?;
             Ok(())
         })?;
-        return Ok(Summary::new(counts, triples));
+        return Ok(Summary::new(&tally, triples));
     }
     let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
     let mut triples = kb.triples();
-    let summary = Summary::new(kb.counts(), triples.len());
+    let summary = Summary::new(kb.tally(), triples.len());
     if with_ontology {
         triples.extend(store::ontology_triples()?);
     }
@@ -117,7 +134,7 @@ pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path:
     let progress = Progress::bytes("checking", stream::total_size(&inputs.inputs).map(|s| 2 * s));
     // Validate against the store opened read-only: a bad input never opens it for
     // writing and never creates it.
-    let (resolver, counts) = if store_path.join("CURRENT").is_file() {
+    let (resolver, tally) = if store_path.join("CURRENT").is_file() {
         let reader = GraphStore::open_read_only(store_path)?;
         stream::check(&inputs.inputs, options, &reader)?
     } else {
@@ -129,7 +146,7 @@ pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path:
     let store = GraphStore::open(store_path)?;
     let triples = stream::load(&inputs.inputs, options, &resolver, &store)?;
     store.install_ontology()?;
-    Ok(Summary::new(counts, triples))
+    Ok(Summary::new(&tally, triples))
 }
 
 /// The triples of a data source (data alone), and the bases its IRIs use.

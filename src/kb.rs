@@ -82,14 +82,22 @@ pub struct Checker<'s> {
     /// Document names in reading order, to sort diagnostics by.
     pub file_order: Vec<String>,
     context: Option<(u32, Context)>,
-    /// Valid records of each kind: sources, entities, statements, relations.
+    /// What was read.
+    pub tally: Tally,
+}
+
+/// What a run read: valid records of each kind (sources, entities, statements,
+/// relations), and the rows importers left out, by reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
     pub counts: [usize; 4],
+    pub skipped: std::collections::BTreeMap<&'static str, u64>,
 }
 
 impl std::fmt::Debug for Checker<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Checker")
-            .field("counts", &self.counts)
+            .field("tally", &self.tally)
             .finish_non_exhaustive()
     }
 }
@@ -102,7 +110,7 @@ impl<'s> Checker<'s> {
             resolver: Resolver::new(),
             file_order: Vec::new(),
             context: None,
-            counts: [0; 4],
+            tally: Tally::default(),
         })
     }
 
@@ -120,11 +128,14 @@ impl<'s> Checker<'s> {
         let (index, context) = self.context.as_ref()?;
         let kind = raw.kind;
         let id = raw_id(&raw);
+        if raw.repeatable && id.as_deref().is_some_and(|id| self.resolver.knows(kind, id)) {
+            return None;
+        }
         match context.validator().record(raw, diagnostics) {
             Some(record) => {
                 self.resolver.define(*index, &record, diagnostics);
                 self.resolver.check(*index, &record, self.store);
-                self.counts[kind as usize] += 1;
+                self.tally.counts[kind as usize] += 1;
                 Some(record)
             }
             None => {
@@ -138,10 +149,10 @@ impl<'s> Checker<'s> {
 
     /// Reports the references that never found their record, and gives the resolver,
     /// or every problem of the run.
-    pub fn finish(mut self, mut diagnostics: Diagnostics) -> Result<(Resolver, [usize; 4])> {
+    pub fn finish(mut self, mut diagnostics: Diagnostics) -> Result<(Resolver, Tally)> {
         self.resolver.finish(&mut diagnostics);
         diagnostics.into_result(&self.file_order)?;
-        Ok((self.resolver, self.counts))
+        Ok((self.resolver, self.tally))
     }
 }
 
@@ -166,7 +177,7 @@ pub struct Part {
 pub struct KnowledgeBase {
     pub parts: Vec<Part>,
     pub resolver: Resolver,
-    counts: [usize; 4],
+    tally: Tally,
 }
 
 /// Keeps the valid records of each document.
@@ -176,6 +187,10 @@ struct Keep<'c, 's> {
 }
 
 impl Sink for Keep<'_, '_> {
+    fn skipped(&mut self, reason: &'static str) {
+        *self.checker.tally.skipped.entry(reason).or_default() += 1;
+    }
+
     fn begin(&mut self, document: &Document, diagnostics: &mut Diagnostics) {
         let context = self.checker.begin(document, diagnostics);
         self.parts.push(Part {
@@ -208,12 +223,8 @@ impl KnowledgeBase {
             input::read_into(spec, &mut diagnostics, &mut keep)?;
         }
         let parts = keep.parts;
-        let (resolver, counts) = checker.finish(diagnostics)?;
-        Ok(Self {
-            parts,
-            resolver,
-            counts,
-        })
+        let (resolver, tally) = checker.finish(diagnostics)?;
+        Ok(Self { parts, resolver, tally })
     }
 
     /// The knowledge base as triples, in input order.
@@ -229,7 +240,12 @@ impl KnowledgeBase {
 
     /// How many records of each kind: sources, entities, statements, relations.
     pub fn counts(&self) -> [usize; 4] {
-        self.counts
+        self.tally.counts
+    }
+
+    /// What was read, and what importers left out.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
     }
 
     /// The bases the inputs mint with, first first, without repeats.

@@ -10,6 +10,7 @@ use anyhow::Context;
 use clap::Parser;
 use saidgraph::commands::{self, DataSource, QueryRequest};
 use saidgraph::export;
+use saidgraph::input::ImportOptions;
 use saidgraph::output::Output;
 use saidgraph::query::{NAMED_QUERIES, QueryText, ResultsFormat};
 use saidgraph::stream::Order;
@@ -59,12 +60,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 OrderArg::Sorted => Order::Sorted,
                 OrderArg::Input => Order::Input,
             };
-            commands::convert(&inputs, &options, format, rdf.with_ontology, order, &output)?;
+            let summary = commands::convert(&inputs, &options, format, rdf.with_ontology, order, &output)?;
+            note_skipped(&summary);
         }
         Command::Load { inputs, store, read } => {
             let (inputs, options) = read_options(inputs, &read);
             let summary = commands::load(&inputs, &options, &store)?;
             println!("loaded {summary} into {}", store.display());
+            note_skipped(&summary);
         }
         Command::Export { data, read, rdf } => {
             let (format, output) = rdf_output(&rdf)?;
@@ -120,9 +123,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let (inputs, options) = read_options(inputs, &read);
             let summary = commands::validate(&inputs, &options)?;
             println!("valid: {summary}");
+            note_skipped(&summary);
         }
     }
     Ok(())
+}
+
+/// Tells on standard error what importers left out, and why.
+fn note_skipped(summary: &commands::Summary) {
+    if let Some(note) = summary.skipped_note() {
+        eprintln!("saidgraph: {note}");
+    }
 }
 
 fn usage(message: String) -> anyhow::Error {
@@ -134,15 +145,22 @@ fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {
         InputFormatArg::Json => InputFormat::Json,
         InputFormatArg::Jsonl => InputFormat::Jsonl,
         InputFormatArg::Csv => InputFormat::Csv,
+        InputFormatArg::Gdelt => InputFormat::Gdelt,
+        InputFormatArg::Quotebank => InputFormat::Quotebank,
     })
 }
 
-fn specs(paths: Vec<std::path::PathBuf>, format: Option<InputFormatArg>) -> Vec<InputSpec> {
-    let format = input_format(format);
+fn specs(paths: Vec<std::path::PathBuf>, read: &ReadArgs) -> Vec<InputSpec> {
+    let format = input_format(read.input_format);
+    let import = ImportOptions {
+        all_events: read.all_events,
+        keep_unattributed: read.keep_unattributed,
+    };
     paths
         .into_iter()
         .map(|path| InputSpec {
             format,
+            import,
             ..InputSpec::new(path)
         })
         .collect()
@@ -150,7 +168,7 @@ fn specs(paths: Vec<std::path::PathBuf>, format: Option<InputFormatArg>) -> Vec<
 
 fn read_options(paths: Vec<std::path::PathBuf>, read: &ReadArgs) -> (Vec<InputSpec>, ReadOptions) {
     (
-        specs(paths, read.input_format),
+        specs(paths, read),
         ReadOptions {
             base: read.base.clone(),
         },

@@ -21,7 +21,7 @@ use oxigraph::model::{GraphNameRef, Triple};
 use crate::error::{Diagnostics, Error, Result};
 use crate::export::{self, PrefixTracker};
 use crate::input::{self, Document, InputFormat, InputSpec, RawRecord, Sink};
-use crate::kb::{Checker, Context, ReadOptions};
+use crate::kb::{Checker, Context, ReadOptions, Tally};
 use crate::mapping;
 use crate::resolve::{KnownIds, Resolver};
 
@@ -91,6 +91,7 @@ impl Rereadable {
                 path: file.path().to_owned(),
                 format: Some(format),
                 name: Some("<stdin>".to_owned()),
+                import: spec.import,
             });
             spool = Some(file);
         }
@@ -107,6 +108,10 @@ struct Validate<'c, 's> {
 }
 
 impl Sink for Validate<'_, '_> {
+    fn skipped(&mut self, reason: &'static str) {
+        *self.checker.tally.skipped.entry(reason).or_default() += 1;
+    }
+
     fn begin(&mut self, document: &Document, diagnostics: &mut Diagnostics) {
         self.checker.begin(document, diagnostics);
     }
@@ -117,7 +122,7 @@ impl Sink for Validate<'_, '_> {
 }
 
 /// The first pass: every input validated and every id registered, or every problem.
-pub fn check(inputs: &[InputSpec], options: &ReadOptions, store: &dyn KnownIds) -> Result<(Resolver, [usize; 4])> {
+pub fn check(inputs: &[InputSpec], options: &ReadOptions, store: &dyn KnownIds) -> Result<(Resolver, Tally)> {
     let mut checker = Checker::new(options, store)?;
     let mut diagnostics = Diagnostics::new();
     for spec in inputs {
@@ -136,6 +141,8 @@ struct Map<'r> {
     sender: SyncSender<Vec<Triple>>,
     /// The receiver is gone (the writer failed): stop mapping.
     closed: bool,
+    /// Ids of repeatable records already mapped, as the first pass kept only the first.
+    repeated: std::collections::HashSet<(input::RecordKind, String)>,
 }
 
 impl Sink for Map<'_> {
@@ -153,6 +160,17 @@ impl Sink for Map<'_> {
         let Some(context) = &self.context else { return };
         if self.closed {
             return;
+        }
+        if raw.repeatable {
+            let id = raw.fields.iter().find(|f| f.name == "id").and_then(|f| match &f.value {
+                input::RawValue::String(id) => Some(id.clone()),
+                _ => None,
+            });
+            if let Some(id) = id
+                && !self.repeated.insert((raw.kind, id))
+            {
+                return;
+            }
         }
         let mut ignored = Diagnostics::new();
         let Some(record) = context.validator().record(raw, &mut ignored) else {
@@ -197,6 +215,7 @@ fn map_in_parallel<T>(
                 batch: Vec::with_capacity(BATCH + 64),
                 sender,
                 closed: false,
+                repeated: std::collections::HashSet::new(),
             };
             let mut ignored = Diagnostics::new();
             for spec in inputs {

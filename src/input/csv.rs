@@ -166,6 +166,7 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics, sink
                 fields,
                 from_csv: true,
                 extra: Vec::new(),
+                repeatable: false,
             },
             diagnostics,
         );

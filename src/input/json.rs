@@ -70,6 +70,7 @@ fn read_records(bytes: &[u8], document: &mut Document, diagnostics: &mut Diagnos
                                 fields,
                                 from_csv: false,
                                 extra: Vec::new(),
+                                repeatable: false,
                             }),
                             other => diagnostics.error(
                                 document.location(pos),

@@ -73,6 +73,7 @@ fn read_record_fast(bytes: &[u8], line: u64) -> Option<RawRecord> {
         fields,
         from_csv: false,
         extra: Vec::new(),
+        repeatable: false,
     })
 }
 
@@ -126,6 +127,7 @@ fn read_record(bytes: &[u8], line: u64, document: &Document, diagnostics: &mut D
         fields,
         from_csv: false,
         extra: Vec::new(),
+        repeatable: false,
     })
 }
 

@@ -5,8 +5,10 @@
 //! reports syntax problems as diagnostics. What the fields mean is [`crate::model`]'s job.
 
 mod csv;
+pub mod gdelt;
 mod json;
 mod jsonl;
+pub mod quotebank;
 
 use std::fmt;
 use std::fs::File;
@@ -26,6 +28,19 @@ pub enum InputFormat {
     Jsonl,
     /// A folder of `entities.csv`, `statements.csv`, `sources.csv`, `relations.csv`.
     Csv,
+    /// GDELT event files (2.0 export or 1.0), tab-separated.
+    Gdelt,
+    /// Quotebank quotations: JSON lines, or its pandas CSV re-export.
+    Quotebank,
+}
+
+/// How importers treat what they may leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportOptions {
+    /// GDELT: every event, not only the verbal ones (QuadClass 1 and 3).
+    pub all_events: bool,
+    /// Quotebank: keep quotations whose speaker is `"None"`.
+    pub keep_unattributed: bool,
 }
 
 impl InputFormat {
@@ -36,9 +51,30 @@ impl InputFormat {
         }
         let name = path.file_name()?.to_str()?.to_ascii_lowercase();
         let name = Compression::strip(&name);
+        let first_line = || -> Option<Vec<u8>> {
+            let mut line = Vec::new();
+            BufReader::new(open_file(path).ok()?)
+                .take(1 << 20)
+                .read_until(b'\n', &mut line)
+                .ok()?;
+            Some(line)
+        };
         match name.rsplit_once('.')?.1 {
+            "json" | "jsonl" | "ndjson" if first_line().is_some_and(|l| quotebank::looks_like(&l)) => {
+                Some(Self::Quotebank)
+            }
             "json" => Some(Self::Json),
             "jsonl" | "ndjson" => Some(Self::Jsonl),
+            "csv" | "tsv" | "txt" => {
+                let line = first_line()?;
+                if gdelt::looks_like(&line) {
+                    Some(Self::Gdelt)
+                } else if quotebank::looks_like(&line) {
+                    Some(Self::Quotebank)
+                } else {
+                    None
+                }
+            }
             _ => None,
         }
     }
@@ -90,6 +126,8 @@ impl fmt::Display for InputFormat {
             Self::Json => "json",
             Self::Jsonl => "jsonl",
             Self::Csv => "csv",
+            Self::Gdelt => "gdelt",
+            Self::Quotebank => "quotebank",
         })
     }
 }
@@ -102,6 +140,8 @@ pub struct InputSpec {
     pub format: Option<InputFormat>,
     /// Overrides the name messages use (a spooled copy of standard input is `<stdin>`).
     pub name: Option<String>,
+    /// How importers treat what they may leave out.
+    pub import: ImportOptions,
 }
 
 impl InputSpec {
@@ -110,6 +150,7 @@ impl InputSpec {
             path: path.into(),
             format: None,
             name: None,
+            import: ImportOptions::default(),
         }
     }
 
@@ -266,6 +307,9 @@ pub struct RawRecord {
     /// Triples an importer adds beyond the contract's fields, already as RDF terms
     /// (never set by the contract's readers, so input cannot smuggle them in).
     pub extra: Vec<(oxigraph::model::NamedNode, oxigraph::model::Term)>,
+    /// An importer's record that may come again (an actor of many events, a source of
+    /// many quotations): later copies with the same id are dropped, not reported.
+    pub repeatable: bool,
 }
 
 /// One input (or one CSV table) as a reader announces it before its records: its name
@@ -290,6 +334,8 @@ pub trait Sink {
     fn needs_positions(&self) -> bool {
         true
     }
+    /// An importer left out a row of its input, for this reason.
+    fn skipped(&mut self, _reason: &'static str) {}
 }
 
 /// A sink that keeps everything: each document with its records.
@@ -335,6 +381,19 @@ pub fn read_into(spec: &InputSpec, diagnostics: &mut Diagnostics, sink: &mut dyn
             Ok(())
         }
         InputFormat::Jsonl => jsonl::read_lines(open(spec)?, &spec.path, name, diagnostics, sink),
+        InputFormat::Gdelt => gdelt::read(open(spec)?, &spec.path, name, spec.import, diagnostics, sink),
+        InputFormat::Quotebank => {
+            let mut reader = open(spec)?;
+            let csv = reader
+                .fill_buf()
+                .map_err(|e| Error::io(&spec.path, e))?
+                .starts_with(b"quoteID,");
+            if csv {
+                quotebank::read_csv(reader, name, spec.import, diagnostics, sink)
+            } else {
+                quotebank::read_lines(reader, &spec.path, name, spec.import, diagnostics, sink)
+            }
+        }
     }
 }
 
