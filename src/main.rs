@@ -8,8 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use saidgraph::commands::{self, DataSource, QueryRequest};
+use saidgraph::commands::{self, DataSource, LinkRequest, QueryRequest};
 use saidgraph::export;
+use saidgraph::link::{LinkOptions, Target};
 use saidgraph::output::Output;
 use saidgraph::query::{NAMED_QUERIES, QueryText, ResultsFormat};
 use saidgraph::stream::Order;
@@ -61,13 +62,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = commands::load(&inputs, &options, &store)?;
             println!("loaded {summary} into {}", store.display());
         }
-        Command::Export { data, read, rdf } => {
+        Command::Export { data, read, with, rdf } => {
             let (format, output) = rdf_output(&rdf)?;
-            commands::export(&data_source(data, &read), format, rdf.with_ontology, &output)?;
+            commands::export(&data_source(data, &read), &with, format, rdf.with_ontology, &output)?;
         }
         Command::Query {
             data,
             read,
+            with,
             limit,
             name,
             file,
@@ -94,6 +96,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             commands::query(
                 &data_source(data, &read),
+                &with,
                 &QueryRequest {
                     text,
                     params,
@@ -102,6 +105,42 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 },
                 &output,
             )?;
+        }
+        Command::Link {
+            data,
+            read,
+            targets,
+            min_score,
+            margin,
+            format,
+            output,
+            report,
+            apply,
+        } => {
+            let (format, output) = rdf_output(&RdfOutputArgs {
+                format,
+                output,
+                with_ontology: false,
+            })?;
+            let request = LinkRequest {
+                targets: targets.iter().map(|t| Target::parse(t)).collect(),
+                options: LinkOptions { min_score, margin },
+                format,
+                output,
+                report,
+                apply,
+            };
+            let outcome = commands::link(&data_source(data, &read), &request)?;
+            let index = outcome.index;
+            eprintln!(
+                "target: {} labels of {} resources from {} triples, indexed in {:.2} s; matched in {:.2} s",
+                index.labels,
+                index.resources,
+                index.triples,
+                index.elapsed.as_secs_f64(),
+                outcome.matching.as_secs_f64()
+            );
+            eprintln!("{}", outcome.counts);
         }
         Command::Queries => {
             for query in NAMED_QUERIES {
