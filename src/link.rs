@@ -775,7 +775,7 @@ pub fn link(entities: &[Entity], index: &mut TargetIndex, options: &LinkOptions)
         let best = &candidates[0];
         let rivals = candidates[1..]
             .iter()
-            .filter(|c| c.points() + margin > best.points())
+            .filter(|c| c.points() == best.points() || c.points() + margin > best.points())
             .count();
         let reason = if best.name_points < min_points {
             Some(Reason::Weak)
