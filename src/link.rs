@@ -250,7 +250,7 @@ impl TargetIndex {
 
     /// Indexes a triple of the target; triples that are not about names, types, classes
     /// or links to IRIs are left out.
-    pub fn add(&mut self, subject: NamedOrBlankNodeRef<'_>, predicate: NamedNodeRef<'_>, object: TermRef<'_>) {
+    fn add(&mut self, subject: NamedOrBlankNodeRef<'_>, predicate: NamedNodeRef<'_>, object: TermRef<'_>) {
         let NamedOrBlankNodeRef::NamedNode(subject) = subject else {
             return;
         };
