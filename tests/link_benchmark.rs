@@ -11,7 +11,6 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -263,10 +262,9 @@ fn a_million_labels_are_indexed_once() -> TestResult {
         std::io::BufWriter::new(std::fs::File::create(&big)?),
         flate2::Compression::fast(),
     );
-    out.write_all(
-        &flate2::read::GzDecoder::new(std::fs::File::open(data.join(TARGET))?)
-            .bytes()
-            .collect::<Result<Vec<u8>, _>>()?,
+    std::io::copy(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(data.join(TARGET))?),
+        &mut out,
     )?;
     const SYLLABLES: [&str; 16] = [
         "ka", "lo", "mi", "ne", "ru", "sa", "te", "vo", "zu", "qa", "xi", "po", "gu", "fe", "di", "ho",
