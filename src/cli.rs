@@ -126,7 +126,8 @@ pub enum Command {
         /// their candidates and scores, to this CSV file.
         #[arg(long, value_name = "FILE.csv")]
         report: Option<PathBuf>,
-        /// Add the accepted links to the store (needs --store) instead of printing them.
+        /// Add the accepted links to the store (needs --store) instead of printing them; -o
+        /// still writes them to a file.
         #[arg(long, requires = "store")]
         apply: bool,
     },

@@ -248,6 +248,7 @@ pub fn link(source: &DataSource, request: &LinkRequest) -> Result<link::Outcome>
             "--apply adds links to a store: give --store DIR, or leave --apply out to print them".to_owned(),
         ));
     }
+    request.options.check()?;
     let (triples, bases) = data(source)?;
     let entities = link::entities(&triples);
     let (mut index, stats) = TargetIndex::build(&request.targets)?;

@@ -66,7 +66,7 @@ const CLASS_PREDICATES: [(&str, bool); 3] = [
 ];
 
 /// Scores are kept in hundredths, so that comparisons are exact.
-type Points = u32;
+pub type Points = u32;
 const ALIAS_PENALTY: Points = 5;
 const CONTEXT_BONUS: Points = 10;
 const MAX_SHARED: usize = 2;
@@ -94,7 +94,8 @@ impl Default for LinkOptions {
 }
 
 impl LinkOptions {
-    fn check(&self) -> Result<(Points, Points)> {
+    /// Checks both numbers are from 0 to 1; gives them in hundredths.
+    pub fn check(&self) -> Result<(Points, Points)> {
         let valid = |value: f64, flag: &str| {
             if (0.0..=1.0).contains(&value) {
                 Ok((value * 100.0).round() as Points)
@@ -634,6 +635,22 @@ pub struct Outcome {
     pub matching: Duration,
 }
 
+impl std::fmt::Display for Outcome {
+    /// Two lines for people: what the target held and how long it took, then the counts.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "target: {} labels of {} resources from {} triples, indexed in {:.2} s; matched in {:.2} s",
+            self.index.labels,
+            self.index.resources,
+            self.index.triples,
+            self.index.elapsed.as_secs_f64(),
+            self.matching.as_secs_f64()
+        )?;
+        write!(f, "{}", self.counts)
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Candidate {
     resource: u32,
@@ -997,6 +1014,32 @@ mod tests {
                 "<http://www.wikidata.org/entity/Q10>".into()
             )]
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_link_the_entity_already_has_breaks_a_tie() -> Result<()> {
+        let mut index = index_of(&format!(
+            "{PREFIXES}
+            ex:a rdfs:label \"John Smith\" ; a sg:Person ; owl:sameAs wd:Q100 .
+            ex:b rdfs:label \"John Smith\" ; a sg:Person ; owl:sameAs wd:Q200 ."
+        ))?;
+        let entities = kb(&format!(
+            "{PREFIXES}
+            e:j a sg:Person ; rdfs:label \"John Smith\" ; owl:sameAs wd:Q200 .
+            e:k a sg:Person ; rdfs:label \"John Smith\" ."
+        ))?;
+        let outcome = link(&entities, &mut index, &LinkOptions::default())?;
+        assert_eq!(
+            linked(&outcome),
+            [(
+                "<https://kb.example.org/entity/j>".into(),
+                "<http://example.org/b>".into()
+            )]
+        );
+        assert_eq!(outcome.counts.ambiguous, 1, "without the link, a tie");
+        let shared: Vec<usize> = outcome.review.iter().map(|r| r.shared_links).collect();
+        assert_eq!(shared, [0, 0]);
         Ok(())
     }
 

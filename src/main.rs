@@ -130,17 +130,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 report,
                 apply,
             };
-            let outcome = commands::link(&data_source(data, &read), &request)?;
-            let index = outcome.index;
-            eprintln!(
-                "target: {} labels of {} resources from {} triples, indexed in {:.2} s; matched in {:.2} s",
-                index.labels,
-                index.resources,
-                index.triples,
-                index.elapsed.as_secs_f64(),
-                outcome.matching.as_secs_f64()
-            );
-            eprintln!("{}", outcome.counts);
+            eprintln!("{}", commands::link(&data_source(data, &read), &request)?);
         }
         Command::Queries => {
             for query in NAMED_QUERIES {
