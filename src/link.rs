@@ -686,8 +686,12 @@ fn candidates(entity: &Entity, index: &TargetIndex, accepted: Option<&HashSet<u3
                 };
                 let penalty = ALIAS_PENALTY * (Points::from(!own) + Points::from(!label.preferred));
                 let name_points = points(tier).saturating_sub(penalty);
+                // The best match, then the strictest tier, then the first label by text, so
+                // that the order the target gave its triples in changes nothing.
                 let better = best.get(&label.subject).is_none_or(|c| {
-                    (name_points, std::cmp::Reverse(tier)) > (c.name_points, std::cmp::Reverse(c.tier))
+                    let other = &*index.labels[c.label as usize].text;
+                    (name_points, std::cmp::Reverse(tier), std::cmp::Reverse(&*label.text))
+                        > (c.name_points, std::cmp::Reverse(c.tier), std::cmp::Reverse(other))
                 });
                 if better {
                     best.insert(
@@ -1014,6 +1018,35 @@ mod tests {
                 "<http://www.wikidata.org/entity/Q10>".into()
             )]
         );
+        Ok(())
+    }
+
+    #[test]
+    fn the_order_of_the_target_changes_nothing() -> Result<()> {
+        let lines = [
+            "wd:Q10 rdfs:label \"Mike Thompson\"@en ; skos:altLabel \"MIKE THOMPSON\" , \"Mike thompson\" ; wdt:P31 wd:Q5 .",
+            "wd:Q11 skos:altLabel \"Mike Thompson\"@en , \"Michael Thompson\" ; wdt:P31 wd:Q5 .",
+            "wd:Q12 rdfs:label \"Michael Thompson\"@de , \"Michael Thompson\"@en ; wdt:P31 wd:Q5 .",
+            "wd:Q13 rdfs:label \"Kamala Harris\" ; wdt:P31 wd:Q5 .",
+        ];
+        let entities = kb(&format!(
+            "{PREFIXES} e:m a sg:Person ; rdfs:label \"mike thompson\" . e:k a sg:Person ; rdfs:label \"Sen. Kamala Harris\" ."
+        ))?;
+        let forward = link(
+            &entities,
+            &mut index_of(&format!("{PREFIXES}{}", lines.join("\n")))?,
+            &LinkOptions::default(),
+        )?;
+        let mut reversed_lines = lines;
+        reversed_lines.reverse();
+        let reversed = link(
+            &entities,
+            &mut index_of(&format!("{PREFIXES}{}", reversed_lines.join("\n")))?,
+            &LinkOptions::default(),
+        )?;
+        assert_eq!(forward.links, reversed.links);
+        assert_eq!(forward.review, reversed.review);
+        assert_eq!(forward.review.len(), 3, "{:?}", forward.review);
         Ok(())
     }
 
