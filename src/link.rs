@@ -952,18 +952,26 @@ mod tests {
             wd:Q2 rdfs:label \"Georgia\"@en ; wdt:P31 wd:Q5 .
             ex:p1 rdfs:label \"Jordan Peel\" ; a ex:Politician .
             ex:Politician owl:equivalentClass wd:Q5 .
-            ex:s1 rdfs:label \"Jordan Peel\" ; a ex:Ship ."
+            ex:s1 rdfs:label \"Jordan Peel\" ; a ex:Ship .
+            ex:p2 rdfs:label \"Ann Lee\" ; a ex:Senator .
+            ex:Senator rdfs:subClassOf ex:Politician .
+            ex:s2 rdfs:label \"Ann Lee\" ; a ex:Ship ."
         ))?;
         let entities = kb(&format!(
             "{PREFIXES}
             e:g a sg:Person ; rdfs:label \"Georgia\" .
             e:c a sg:Country ; rdfs:label \"Georgia\" .
-            e:j a sg:Person ; rdfs:label \"Jordan Peel\" ."
+            e:j a sg:Person ; rdfs:label \"Jordan Peel\" .
+            e:a a sg:Person ; rdfs:label \"Ann Lee\" ."
         ))?;
         let outcome = link(&entities, &mut index, &LinkOptions::default())?;
         assert_eq!(
             linked(&outcome),
             [
+                (
+                    "<https://kb.example.org/entity/a>".into(),
+                    "<http://example.org/p2>".into()
+                ),
                 (
                     "<https://kb.example.org/entity/g>".into(),
                     "<http://www.wikidata.org/entity/Q2>".into()
