@@ -48,7 +48,7 @@ pub enum Command {
         data: DataArgs,
         #[command(flatten)]
         read: ReadArgs,
-        /// Merge another graph into the output: an RDF file in any format, plain or .gz/.bz2;
+        /// Merge another graph into the output: an RDF file in any format, plain or .gz/.bz2/.zst;
         /// repeat for several.
         #[arg(long = "with", value_name = "FILE")]
         with: Vec<PathBuf>,
@@ -63,7 +63,7 @@ pub enum Command {
         #[command(flatten)]
         read: ReadArgs,
         /// Load another graph beside the data (in a named graph of its own) so that queries
-        /// can join through owl:sameAs: an RDF file in any format, plain or .gz/.bz2; repeat
+        /// can join through owl:sameAs: an RDF file in any format, plain or .gz/.bz2/.zst; repeat
         /// for several.
         #[arg(long = "with", value_name = "FILE")]
         with: Vec<PathBuf>,
@@ -102,7 +102,7 @@ pub enum Command {
         data: DataArgs,
         #[command(flatten)]
         read: ReadArgs,
-        /// The graph to find candidates in: an RDF file in any format, plain or .gz/.bz2, or
+        /// The graph to find candidates in: an RDF file in any format, plain or .gz/.bz2/.zst, or
         /// a SPARQL endpoint's http(s) URL; repeat for several.
         #[arg(long = "target", required = true, value_name = "FILE_OR_URL")]
         targets: Vec<String>,

@@ -81,6 +81,9 @@ impl Mapper<'_> {
         for same in &entity.same_as {
             self.add(iri, std_terms::OWL_SAME_AS, same.clone());
         }
+        for (predicate, object) in &entity.extra {
+            self.add(iri, predicate.as_ref(), object.clone());
+        }
     }
 
     fn statement(&mut self, iri: &NamedNode, s: &Statement) {
@@ -96,9 +99,9 @@ impl Mapper<'_> {
         }
         if let Some(quote) = &s.quote {
             let language = s.quote_lang.as_deref().or_else(|| {
-                s.source
-                    .as_ref()
-                    .and_then(|source| self.resolver.source_language(&source.id))
+                s.sources
+                    .iter()
+                    .find_map(|source| self.resolver.source_language(&source.id))
             });
             let literal = match language {
                 Some(language) => Literal::new_language_tagged_literal_unchecked(quote, language),
@@ -115,7 +118,7 @@ impl Mapper<'_> {
         if let Some(place) = &s.place {
             self.link(iri, sg::PLACE_PROPERTY, entity, place);
         }
-        if let Some(source) = &s.source {
+        for source in &s.sources {
             self.link(iri, sg::SOURCE_PROPERTY, RecordKind::Source, source);
         }
         if let Some(outlet) = &s.reported_by {
@@ -133,6 +136,9 @@ impl Mapper<'_> {
                 sg::CONFIDENCE,
                 Literal::new_typed_literal(confidence, xsd::DECIMAL),
             );
+        }
+        for (predicate, object) in &s.extra {
+            self.add(iri, predicate.as_ref(), object.clone());
         }
     }
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use oxigraph::model::{Literal, NamedNode, NamedNodeRef};
+use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Term};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Diagnostics, Location};
@@ -60,6 +60,8 @@ pub struct Entity {
     pub aliases: Vec<String>,
     pub description: Option<String>,
     pub same_as: Vec<NamedNode>,
+    /// Further triples an importer supplies (`sg:sameAsCandidate` for homonyms).
+    pub extra: Vec<(NamedNode, Term)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,12 +79,16 @@ pub struct Statement {
     pub summary: Option<String>,
     pub date: Option<Date>,
     pub place: Option<Reference>,
-    pub source: Option<Reference>,
+    /// Where the statement was read: one source in the contract's input; importers
+    /// (Quotebank's article URLs) may give several.
+    pub sources: Vec<Reference>,
     pub reported_by: Option<Reference>,
     pub in_reply_to: Option<Reference>,
     pub stance: Option<NamedNodeRef<'static>>,
     /// Canonical `xsd:decimal` lexical form, between 0 and 1.
     pub confidence: Option<String>,
+    /// Further triples an importer supplies (GDELT's event metrics, for example).
+    pub extra: Vec<(NamedNode, Term)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -362,13 +368,18 @@ pub struct Validator<'a> {
 
 impl Validator<'_> {
     /// Validates one record; `None` if it had errors (all of them reported).
-    pub fn record(&self, raw: RawRecord, diagnostics: &mut Diagnostics) -> Option<Record> {
+    pub fn record(&self, mut raw: RawRecord, diagnostics: &mut Diagnostics) -> Option<Record> {
         let kind = raw.kind;
+        let extra = std::mem::take(&mut raw.extra);
         let mut fields = Fields::new(self, raw, diagnostics);
         let record = match kind {
             RecordKind::Source => self.source(&mut fields).map(Record::Source),
-            RecordKind::Entity => self.entity(&mut fields).map(Record::Entity),
-            RecordKind::Statement => self.statement(&mut fields).map(Record::Statement),
+            RecordKind::Entity => self
+                .entity(&mut fields)
+                .map(|entity| Record::Entity(Entity { extra, ..entity })),
+            RecordKind::Statement => self
+                .statement(&mut fields)
+                .map(|statement| Record::Statement(Statement { extra, ..statement })),
             RecordKind::Relation => self.relation(&mut fields).map(Record::Relation),
         };
         if fields.failed { None } else { record }
@@ -438,6 +449,7 @@ impl Validator<'_> {
             aliases,
             description,
             same_as,
+            extra: Vec::new(),
         })
     }
 
@@ -452,7 +464,10 @@ impl Validator<'_> {
                 f.error(
                     pos,
                     "act",
-                    format!("unknown act {name:?}{hint}; expected one of: {}", names.join(", ")),
+                    format!(
+                        "unknown act {name:?}{hint}; expected one of: {}, or cameo-NNN for another CAMEO code",
+                        names.join(", ")
+                    ),
                 )
             }),
         };
@@ -463,7 +478,7 @@ impl Validator<'_> {
         let summary = f.text("summary");
         let date = f.date("date");
         let place = f.reference("place");
-        let source = f.reference("source");
+        let sources = f.references("source");
         let reported_by = f.reference("reported_by");
         let in_reply_to = f.reference("in_reply_to");
         let stance = f.string("stance").and_then(|(name, pos)| {
@@ -503,11 +518,12 @@ impl Validator<'_> {
             summary,
             date,
             place,
-            source,
+            sources,
             reported_by,
             in_reply_to,
             stance,
             confidence,
+            extra: Vec::new(),
         };
         if statement.id.is_empty() {
             statement.id_derived = true;
@@ -802,7 +818,7 @@ impl Statement {
                     self.date.as_ref().map(|d| d.lexical.clone()).unwrap_or_default(),
                 ),
                 ("place", one(&self.place)),
-                ("source", one(&self.source)),
+                ("source", join(&self.sources)),
                 ("reported_by", one(&self.reported_by)),
                 ("in_reply_to", one(&self.in_reply_to)),
                 ("stance", self.stance.map(|s| s.as_str().to_owned()).unwrap_or_default()),

@@ -48,6 +48,7 @@ impl Output {
                 let temp = tempfile::Builder::new()
                     .prefix(".saidgraph-")
                     .suffix(".part")
+                    .permissions(new_file_permissions())
                     .tempfile_in(parent)
                     .map_err(|e| Error::io(path, e))?;
                 let mut out = BufWriter::new(temp);
@@ -58,6 +59,23 @@ impl Output {
                 Ok(())
             }
         }
+    }
+}
+
+/// The permissions a new file gets from the umask, as if the output were created
+/// directly (a temporary file would otherwise stay readable by its owner alone).
+fn new_file_permissions() -> std::fs::Permissions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o666)
+    }
+    #[cfg(not(unix))]
+    {
+        tempfile::NamedTempFile::new()
+            .and_then(|f| f.as_file().metadata())
+            .map(|m| m.permissions())
+            .expect("a temporary file's permissions")
     }
 }
 
@@ -83,6 +101,14 @@ mod tests {
         assert_eq!(leftovers, 1, "no temporary file left behind");
         output.write_with(|w| w.write_all(b"new").map_err(|e| Error::io("tmp", e)))?;
         assert_eq!(std::fs::read_to_string(&path).map_err(|e| Error::io("tmp", e))?, "new");
+        let plain = folder.path().join("plain");
+        std::fs::write(&plain, "").map_err(|e| Error::io("tmp", e))?;
+        let mode = |p: &Path| std::fs::metadata(p).map(|m| m.permissions());
+        assert_eq!(
+            mode(&path).map_err(|e| Error::io("tmp", e))?,
+            mode(&plain).map_err(|e| Error::io("tmp", e))?,
+            "an output file gets the permissions of any new file, not a temporary file's"
+        );
         Ok(())
     }
 }

@@ -1,64 +1,45 @@
 //! Reading other knowledge graphs from RDF files, as dumps come: any format Oxigraph
-//! parses, plain or compressed with gzip or bzip2.
+//! parses, plain or compressed with gzip, bzip2 or zstd (decoded as a stream, as inputs
+//! are: [`crate::input::Compression`]).
 //!
 //! The format is read from the extension under the compression one (`x.nt.gz` is
 //! N-Triples), so a dump is read as it was downloaded, without unpacking it first. Used
 //! by `link --target FILE` and by `query`/`export --with FILE`.
 
-use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufReader;
 use std::path::Path;
 
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::Quad;
 
 use crate::error::{Error, Result};
+use crate::input::Compression;
 
-/// How a file is compressed, from its last extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Compression {
-    None,
-    Gzip,
-    Bzip2,
-}
-
-/// The compression and RDF format a file name implies: `dump.nt.gz` → gzip, N-Triples.
-fn format_of(path: &Path) -> Result<(Compression, RdfFormat)> {
+/// The RDF format a file name implies under its compression: `dump.nt.gz` → N-Triples.
+fn format_of(path: &Path) -> Result<RdfFormat> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let (compression, inner) = if let Some(inner) = name.strip_suffix(".gz") {
-        (Compression::Gzip, inner)
-    } else if let Some(inner) = name.strip_suffix(".bz2") {
-        (Compression::Bzip2, inner)
-    } else {
-        (Compression::None, name.as_str())
-    };
+    let inner = Compression::strip(&name);
     let extension = inner.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
-    let format = crate::export::format_for_path(Path::new(inner))
+    crate::export::format_for_path(Path::new(inner))
         .or_else(|| RdfFormat::from_extension(extension))
         .ok_or_else(|| {
             Error::Usage(format!(
                 "{}: cannot tell the RDF format from the name; expected .ttl, .nt, .nq, .trig, .rdf, \
-                 .owl, .jsonld or .n3, optionally followed by .gz or .bz2",
+                 .owl, .jsonld or .n3, optionally followed by .gz, .bz2 or .zst",
                 path.display()
             ))
-        })?;
-    Ok((compression, format))
+        })
 }
 
 /// Parses the RDF file at `path` (compressed or not) and passes each quad to `each`.
 /// Returns how many quads there were.
 pub fn read_quads(path: &Path, mut each: impl FnMut(Quad) -> Result<()>) -> Result<usize> {
-    let (compression, format) = format_of(path)?;
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let reader: Box<dyn Read> = match compression {
-        Compression::None => Box::new(BufReader::new(file)),
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file))),
-        Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(BufReader::new(file))),
-    };
+    let format = format_of(path)?;
+    let reader = BufReader::with_capacity(1 << 16, crate::input::open_file(path)?);
     let mut count = 0;
     for quad in RdfParser::from_format(format).for_reader(reader) {
         let quad = quad.map_err(|source| Error::RdfParse {
@@ -78,15 +59,10 @@ mod tests {
 
     #[test]
     fn the_format_is_read_under_the_compression() -> Result<()> {
-        assert_eq!(
-            format_of(Path::new("dump.nt.gz"))?,
-            (Compression::Gzip, RdfFormat::NTriples)
-        );
-        assert_eq!(
-            format_of(Path::new("x/Dump.TTL.bz2"))?,
-            (Compression::Bzip2, RdfFormat::Turtle)
-        );
-        assert_eq!(format_of(Path::new("a.owl"))?, (Compression::None, RdfFormat::RdfXml));
+        assert_eq!(format_of(Path::new("dump.nt.gz"))?, RdfFormat::NTriples);
+        assert_eq!(format_of(Path::new("x/Dump.TTL.bz2"))?, RdfFormat::Turtle);
+        assert_eq!(format_of(Path::new("d.nq.zst"))?, RdfFormat::NQuads);
+        assert_eq!(format_of(Path::new("a.owl"))?, RdfFormat::RdfXml);
         assert!(format_of(Path::new("dump.gz")).is_err());
         assert!(format_of(Path::new("notes.txt.zip")).is_err());
         Ok(())
@@ -106,8 +82,14 @@ mod tests {
         let mut encoder = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
         encoder.write_all(text.as_bytes()).map_err(|e| Error::io("tmp", e))?;
         std::fs::write(&bz, encoder.finish().map_err(|e| Error::io("tmp", e))?).map_err(|e| Error::io("tmp", e))?;
+        let zst = folder.path().join("g.nt.zst");
+        std::fs::write(
+            &zst,
+            zstd::encode_all(text.as_bytes(), 1).map_err(|e| Error::io("tmp", e))?,
+        )
+        .map_err(|e| Error::io("tmp", e))?;
         let mut all = Vec::new();
-        for path in [&plain, &gz, &bz] {
+        for path in [&plain, &gz, &bz, &zst] {
             let mut quads = Vec::new();
             assert_eq!(
                 read_quads(path, |q| {
@@ -120,6 +102,7 @@ mod tests {
         }
         assert_eq!(all[0], all[1]);
         assert_eq!(all[0], all[2]);
+        assert_eq!(all[0], all[3]);
         Ok(())
     }
 

@@ -321,7 +321,7 @@ pub fn references(record: &Record) -> Vec<(RecordKind, &Reference)> {
             out.extend(s.about.iter().map(|r| (entity, r)));
             out.extend(s.place.iter().map(|r| (entity, r)));
             out.extend(s.reported_by.iter().map(|r| (entity, r)));
-            out.extend(s.source.iter().map(|r| (RecordKind::Source, r)));
+            out.extend(s.sources.iter().map(|r| (RecordKind::Source, r)));
             out.extend(s.in_reply_to.iter().map(|r| (RecordKind::Statement, r)));
         }
         Record::Relation(r) => {

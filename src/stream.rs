@@ -139,6 +139,10 @@ struct Map<'r> {
 }
 
 impl Sink for Map<'_> {
+    fn needs_positions(&self) -> bool {
+        false
+    }
+
     fn begin(&mut self, document: &Document, _: &mut Diagnostics) {
         // The first pass reported any problem with the document.
         let mut ignored = Diagnostics::new();

@@ -12,10 +12,13 @@ pub const SG: &str = "https://w3id.org/saidgraph#";
 pub const ACT: &str = "https://w3id.org/saidgraph/act#";
 
 /// The ontology, in Turtle, as shipped in `ontology/`.
-pub const ONTOLOGY_FILES: [(&str, &str); 2] = [
+pub const ONTOLOGY_FILES: [(&str, &str); 3] = [
     ("ontology/saidgraph.ttl", include_str!("../ontology/saidgraph.ttl")),
     ("ontology/acts.ttl", include_str!("../ontology/acts.ttl")),
+    ("ontology/cameo.ttl", CAMEO_TTL),
 ];
+
+const CAMEO_TTL: &str = include_str!("../ontology/cameo.ttl");
 
 /// The named graph a store keeps the ontology in, apart from the data.
 pub const ONTOLOGY_GRAPH: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://w3id.org/saidgraph");
@@ -91,6 +94,13 @@ pub mod sg {
         SUBJECT = "subject";
         PREDICATE = "predicate";
         OBJECT = "object";
+        QUAD_CLASS = "quadClass";
+        GOLDSTEIN_SCALE = "goldsteinScale";
+        NUM_MENTIONS = "numMentions";
+        NUM_SOURCES = "numSources";
+        NUM_ARTICLES = "numArticles";
+        AVG_TONE = "avgTone";
+        SAME_AS_CANDIDATE = "sameAsCandidate";
     }
 }
 
@@ -127,14 +137,54 @@ impl Act {
         cameo: Some("010"),
     };
 
+    /// A named act, or a CAMEO code's concept by its local name (`cameo-042`).
     pub fn by_name(name: &str) -> Option<Self> {
-        ACTS.iter().copied().find(|act| act.name == name)
+        ACTS.iter()
+            .copied()
+            .find(|act| act.name == name)
+            .or_else(|| cameo_concepts().iter().copied().find(|act| act.name == name))
+    }
+
+    /// The act of a CAMEO event code: the named act that has it (`120` is `reject`,
+    /// `130` is `threaten`), else the code's own concept, if CAMEO has the code.
+    pub fn by_cameo(code: &str) -> Option<Self> {
+        ACTS.iter()
+            .copied()
+            .find(|act| act.cameo == Some(code))
+            .or_else(|| cameo_concepts().iter().copied().find(|act| act.cameo == Some(code)))
     }
 
     /// The act's concept IRI, `act:NAME`.
     pub fn iri(self) -> String {
         format!("{ACT}{}", self.name)
     }
+}
+
+/// The CAMEO codes that are not named acts, as acts (`cameo-042`), read once from
+/// `ontology/cameo.ttl`.
+pub fn cameo_concepts() -> &'static [Act] {
+    static CONCEPTS: std::sync::OnceLock<Vec<Act>> = std::sync::OnceLock::new();
+    CONCEPTS.get_or_init(|| {
+        let notation = "http://www.w3.org/2004/02/skos/core#notation";
+        oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
+            .for_slice(CAMEO_TTL.as_bytes())
+            .filter_map(Result::ok)
+            .filter(|quad| quad.predicate.as_str() == notation)
+            .filter_map(|quad| {
+                let subject = quad.subject.to_string();
+                let local = subject.strip_prefix(&format!("<{ACT}"))?.strip_suffix('>')?.to_owned();
+                let code = match quad.object {
+                    oxigraph::model::Term::Literal(literal) => literal.value().to_owned(),
+                    _ => return None,
+                };
+                // Leaked once per code, for `&'static` acts like the named ones.
+                Some(Act {
+                    name: Box::leak(local.into_boxed_str()),
+                    cameo: Some(Box::leak(code.into_boxed_str())),
+                })
+            })
+            .collect()
+    })
 }
 
 /// The acts of the contract, in its order.

@@ -34,7 +34,9 @@ fn ontology_files_are_all_compiled_in_and_parse_without_blank_nodes() -> TestRes
         .collect();
     for entry in std::fs::read_dir(common::root().join("ontology"))? {
         let name = format!("ontology/{}", entry?.file_name().to_string_lossy());
-        assert!(shipped.contains(&name), "{name} is not in vocab::ONTOLOGY_FILES");
+        if name.ends_with(".ttl") {
+            assert!(shipped.contains(&name), "{name} is not in vocab::ONTOLOGY_FILES");
+        }
     }
     for (name, text) in vocab::ONTOLOGY_FILES {
         for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(text.as_bytes()) {

@@ -285,10 +285,14 @@ fn query_runs_named_file_and_inline_queries() -> TestResult {
     assert!(output.status.success(), "{}", stderr(&output));
     let csv = stdout(&output);
     assert!(
-        csv.starts_with("statement,speaker,act,addressees,topics,date,what\r\n"),
+        csv.starts_with("statement,speaker,act,addressee,date,what\r\n"),
         "{csv}"
     );
-    assert_eq!(csv.lines().count(), 14, "a header and 13 statements");
+    assert_eq!(
+        csv.lines().count(),
+        16,
+        "a header, 13 statements, two of them to two addressees"
+    );
     assert!(csv.contains("Ministry of Foreign Affairs of South Korea"));
 
     let folder = tempfile::tempdir()?;

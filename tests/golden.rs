@@ -181,3 +181,80 @@ fn streamed_output_is_the_same_graph_in_input_order() -> TestResult {
     }
     Ok(())
 }
+
+/// Compressed inputs (gzip, bzip2, zstd; JSON, JSON Lines and CSV tables) give the same
+/// bytes as the plain ones.
+#[test]
+fn compressed_inputs_read_as_plain_ones() -> TestResult {
+    use std::io::Write;
+    let case = fixtures().join("forms");
+    let expected = std::fs::read_to_string(case.join("expected.ttl"))?;
+    let folder = tempfile::tempdir()?;
+    let compress = |from: &Path, to: &Path| -> Result<(), Box<dyn std::error::Error>> {
+        let bytes = std::fs::read(from)?;
+        let file = std::fs::File::create(to)?;
+        match to.extension().and_then(|e| e.to_str()) {
+            Some("gz") => flate2::write::GzEncoder::new(file, flate2::Compression::default()).write_all(&bytes)?,
+            Some("bz2") => bzip2::write::BzEncoder::new(file, bzip2::Compression::default()).write_all(&bytes)?,
+            _ => zstd::stream::copy_encode(bytes.as_slice(), file, 3)?,
+        }
+        Ok(())
+    };
+    for ext in ["gz", "bz2", "zst"] {
+        for input in ["input.json", "input.jsonl"] {
+            let target = folder.path().join(format!("{input}.{ext}"));
+            compress(&case.join(input), &target)?;
+            let output = saidgraph().arg("convert").arg(&target).output()?;
+            assert!(output.status.success(), "{}: {}", target.display(), stderr(&output));
+            common::assert_text_eq(&target.display().to_string(), &expected, &stdout(&output));
+        }
+        let tables = folder.path().join(format!("csv-{ext}"));
+        std::fs::create_dir(&tables)?;
+        for table in ["entities", "statements", "sources", "relations"] {
+            compress(
+                &case.join(format!("input/{table}.csv")),
+                &tables.join(format!("{table}.csv.{ext}")),
+            )?;
+        }
+        let output = saidgraph().arg("convert").arg(&tables).output()?;
+        assert!(output.status.success(), "{}: {}", tables.display(), stderr(&output));
+        common::assert_text_eq(&tables.display().to_string(), &expected, &stdout(&output));
+    }
+    Ok(())
+}
+
+/// Numbers are read as written in both passes of the streaming path: an id written as a
+/// fraction or a huge integer names the same record when it is defined and when it is used.
+#[test]
+fn streamed_numbers_keep_their_text() -> TestResult {
+    let folder = tempfile::tempdir()?;
+    let input = folder.path().join("kb.jsonl");
+    std::fs::write(
+        &input,
+        "{\"record\": \"entity\", \"id\": 1.50, \"type\": \"person\", \"name\": \"A\"}\n\
+         {\"record\": \"entity\", \"id\": 123456789012345678901234567890, \"type\": \"person\", \"name\": \"B\"}\n\
+         {\"record\": \"statement\", \"id\": 7, \"speaker\": \"1.50\", \"addressees\": [\"123456789012345678901234567890\"], \"confidence\": 0.50}\n",
+    )?;
+    let streamed = saidgraph()
+        .arg("convert")
+        .arg(&input)
+        .args(["--order", "input", "-f", "nt"])
+        .output()?;
+    let sorted = saidgraph()
+        .arg("convert")
+        .arg(&input)
+        .args(["--order", "sorted", "-f", "nt"])
+        .output()?;
+    assert!(streamed.status.success(), "{}", stderr(&streamed));
+    assert_eq!(
+        parse(&streamed.stdout, RdfFormat::NTriples)?,
+        parse(&sorted.stdout, RdfFormat::NTriples)?
+    );
+    let text = stdout(&streamed);
+    assert!(text.contains("<https://kb.example.org/entity/1.50>"), "{text}");
+    assert!(
+        text.contains("<https://kb.example.org/entity/123456789012345678901234567890>"),
+        "{text}"
+    );
+    Ok(())
+}

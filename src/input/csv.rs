@@ -19,8 +19,7 @@ use crate::error::{Diagnostics, Error, Result};
 pub(super) fn read_folder(folder: &Path, diagnostics: &mut Diagnostics, sink: &mut dyn Sink) -> Result<()> {
     let mut tables = 0;
     for kind in RecordKind::ALL {
-        let path = folder.join(format!("{}.csv", kind.plural()));
-        if path.is_file() {
+        if let Some(path) = super::table_file(folder, kind) {
             tables += 1;
             read_table(&path, kind, diagnostics, sink)?;
         }
@@ -31,7 +30,7 @@ pub(super) fn read_folder(folder: &Path, diagnostics: &mut Diagnostics, sink: &m
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(folder, e))?;
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(stem) = file_name.strip_suffix(".csv") else {
+        let Some(stem) = super::Compression::strip(&file_name).strip_suffix(".csv") else {
             continue;
         };
         if RecordKind::ALL.iter().all(|k| k.plural() != stem) {
@@ -166,6 +165,7 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics, sink
                 pos: Pos::new(line, 1),
                 fields,
                 from_csv: true,
+                extra: Vec::new(),
             },
             diagnostics,
         );

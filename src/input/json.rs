@@ -69,6 +69,7 @@ fn read_records(bytes: &[u8], document: &mut Document, diagnostics: &mut Diagnos
                                 pos,
                                 fields,
                                 from_csv: false,
+                                extra: Vec::new(),
                             }),
                             other => diagnostics.error(
                                 document.location(pos),
@@ -255,6 +256,80 @@ impl Converter<'_, '_> {
                 RawValue::Object(fields)
             }
         })
+    }
+}
+
+/// A [`RawValue`] read by `serde_json`, without positions: the fast path for input that
+/// was already validated.
+pub(super) struct Fast(pub(super) RawValue);
+
+impl<'de> serde::Deserialize<'de> for Fast {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(FastVisitor).map(Fast)
+    }
+}
+
+struct FastVisitor;
+
+impl<'de> serde::de::Visitor<'de> for FastVisitor {
+    type Value = RawValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<RawValue, E> {
+        Ok(RawValue::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<RawValue, E> {
+        Ok(RawValue::Number(v.to_string()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<RawValue, E> {
+        Ok(RawValue::Number(v.to_string()))
+    }
+
+    /// A fraction's text would come back other than written (`1.50` as `1.5`), so that an
+    /// id could differ between the two passes: such lines take the positioned parser.
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<RawValue, E> {
+        Err(E::custom("fractions are read by the positioned parser"))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
+        Ok(RawValue::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<RawValue, E> {
+        Ok(RawValue::String(v))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(Fast(item)) = seq.next_element()? {
+            items.push((item, Pos::default()));
+        }
+        Ok(RawValue::List(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
+        let mut fields: Vec<RawField> = Vec::with_capacity(map.size_hint().unwrap_or(8));
+        while let Some((name, Fast(value))) = map.next_entry::<String, Fast>()? {
+            if fields.iter().any(|f| f.name == name) {
+                return Err(serde::de::Error::custom("field given twice"));
+            }
+            fields.push(RawField {
+                name,
+                pos: Pos::default(),
+                value,
+                value_pos: Pos::default(),
+            });
+        }
+        Ok(RawValue::Object(fields))
     }
 }
 

@@ -34,11 +34,53 @@ impl InputFormat {
         if path.is_dir() {
             return Some(Self::Csv);
         }
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let name = Compression::strip(&name);
+        match name.rsplit_once('.')?.1 {
             "json" => Some(Self::Json),
             "jsonl" | "ndjson" => Some(Self::Jsonl),
             _ => None,
         }
+    }
+}
+
+/// How an input file is compressed, by its extension. Compressed inputs are decoded
+/// as a stream, never whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Compression {
+    Gzip,
+    Bzip2,
+    Zstd,
+}
+
+impl Compression {
+    const EXTENSIONS: [(&'static str, Self); 3] = [(".gz", Self::Gzip), (".bz2", Self::Bzip2), (".zst", Self::Zstd)];
+
+    pub fn of(path: &Path) -> Option<Self> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        Self::EXTENSIONS
+            .iter()
+            .find(|(ext, _)| name.ends_with(ext))
+            .map(|(_, c)| *c)
+    }
+
+    /// The name without a compression extension (`kb.jsonl.gz` → `kb.jsonl`).
+    pub fn strip(name: &str) -> &str {
+        Self::EXTENSIONS
+            .iter()
+            .find_map(|(ext, _)| name.strip_suffix(ext))
+            .unwrap_or(name)
+    }
+
+    /// Wraps a reader of compressed bytes into one of the decoded bytes.
+    pub fn decode<'a>(compression: Option<Self>, reader: impl Read + 'a) -> io::Result<Box<dyn Read + 'a>> {
+        Ok(match compression {
+            None => Box::new(reader),
+            Some(Self::Gzip) => Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(reader))),
+            Some(Self::Bzip2) => Box::new(bzip2::read::MultiBzDecoder::new(BufReader::new(reader))),
+            Some(Self::Zstd) => Box::new(zstd::stream::read::Decoder::new(reader)?),
+        })
     }
 }
 
@@ -95,9 +137,7 @@ impl InputSpec {
         if metadata.is_file() {
             return Some(metadata.len());
         }
-        let tables = RecordKind::ALL
-            .iter()
-            .map(|k| self.path.join(format!("{}.csv", k.plural())));
+        let tables = RecordKind::ALL.iter().filter_map(|k| table_file(&self.path, *k));
         Some(tables.filter_map(|t| std::fs::metadata(t).ok()).map(|m| m.len()).sum())
     }
 
@@ -223,6 +263,9 @@ pub struct RawRecord {
     pub fields: Vec<RawField>,
     /// CSV cells are all strings; numbers in them are read from text.
     pub from_csv: bool,
+    /// Triples an importer adds beyond the contract's fields, already as RDF terms
+    /// (never set by the contract's readers, so input cannot smuggle them in).
+    pub extra: Vec<(oxigraph::model::NamedNode, oxigraph::model::Term)>,
 }
 
 /// One input (or one CSV table) as a reader announces it before its records: its name
@@ -241,6 +284,12 @@ pub trait Sink {
     fn begin(&mut self, document: &Document, diagnostics: &mut Diagnostics);
     /// One record of the current document.
     fn record(&mut self, record: RawRecord, diagnostics: &mut Diagnostics);
+    /// Whether records need their fields' positions. A sink that reads input already
+    /// validated says no, and JSON Lines are then parsed by a faster parser that keeps
+    /// no positions.
+    fn needs_positions(&self) -> bool {
+        true
+    }
 }
 
 /// A sink that keeps everything: each document with its records.
@@ -303,9 +352,23 @@ fn open(spec: &InputSpec) -> Result<Box<dyn BufRead>> {
     Ok(Box::new(BufReader::with_capacity(1 << 16, open_file(&spec.path)?)))
 }
 
-/// Opens an input file, counting what is read from it for progress reports.
-pub(crate) fn open_file(path: &Path) -> Result<Counted<File>> {
-    File::open(path).map(Counted).map_err(|e| Error::io(path, e))
+/// Opens an input file, decompressing it if its name says it is compressed, and
+/// counting the bytes read from disk for progress reports.
+pub(crate) fn open_file(path: &Path) -> Result<Box<dyn Read>> {
+    let file = File::open(path).map(Counted).map_err(|e| Error::io(path, e))?;
+    Compression::decode(Compression::of(path), file).map_err(|e| Error::io(path, e))
+}
+
+/// The file of a CSV table in a folder, plain or compressed (`entities.csv.gz`).
+pub(crate) fn table_file(folder: &Path, kind: RecordKind) -> Option<PathBuf> {
+    let plain = folder.join(format!("{}.csv", kind.plural()));
+    std::iter::once(plain.clone())
+        .chain(
+            Compression::EXTENSIONS
+                .iter()
+                .map(|(ext, _)| plain.with_extension(format!("csv{ext}"))),
+        )
+        .find(|path| path.is_file())
 }
 
 /// Bytes read from inputs by this process so far, for progress bars.
@@ -347,16 +410,19 @@ pub(crate) struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
     first_line: u64,
+    /// In ASCII text a column is a byte offset; only other text needs counting.
+    ascii: bool,
 }
 
 impl<'a> LineIndex<'a> {
     pub(crate) fn new(text: &'a str, first_line: u64) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(memchr_newlines(text));
         Self {
             text,
             starts,
             first_line,
+            ascii: text.is_ascii(),
         }
     }
 
@@ -364,9 +430,21 @@ impl<'a> LineIndex<'a> {
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
         let end = offset.min(self.text.len());
-        let column = self.text.get(start..end).map_or(end - start, |s| s.chars().count());
+        let column = if self.ascii {
+            end - start
+        } else {
+            self.text.get(start..end).map_or(end - start, |s| s.chars().count())
+        };
         Pos::new(self.first_line + line as u64, column as u64 + 1)
     }
+}
+
+/// The offsets just after each newline.
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i + 1)
 }
 
 /// The closest of `candidates` to `word`, if one is close enough to be a likely typo.
