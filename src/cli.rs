@@ -48,15 +48,25 @@ pub enum Command {
         data: DataArgs,
         #[command(flatten)]
         read: ReadArgs,
+        /// Merge another graph into the output: an RDF file in any format, plain or .gz/.bz2/.zst;
+        /// repeat for several.
+        #[arg(long = "with", value_name = "FILE")]
+        with: Vec<PathBuf>,
         #[command(flatten)]
         rdf: RdfOutputArgs,
     },
-    /// Run a SPARQL query: a named one, a file, or inline text.
+    /// Run a SPARQL query: a named one, a file, or inline text. SERVICE clauses reach remote
+    /// SPARQL endpoints.
     Query {
         #[command(flatten)]
         data: DataArgs,
         #[command(flatten)]
         read: ReadArgs,
+        /// Load another graph beside the data (in a named graph of its own) so that queries
+        /// can join through owl:sameAs: an RDF file in any format, plain or .gz/.bz2/.zst; repeat
+        /// for several.
+        #[arg(long = "with", value_name = "FILE")]
+        with: Vec<PathBuf>,
         /// A named query from the library (`saidgraph queries` lists them).
         #[arg(value_name = "NAME", required_unless_present_any = ["file", "expression"], conflicts_with_all = ["file", "expression"])]
         name: Option<String>,
@@ -84,6 +94,42 @@ pub enum Command {
         /// Write results to this file instead of standard output.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Link entities to another knowledge graph with owl:sameAs, by name, type and context;
+    /// ambiguous and weak matches go to a review report instead.
+    Link {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+        /// The graph to find candidates in: an RDF file in any format, plain or .gz/.bz2/.zst, or
+        /// a SPARQL endpoint's http(s) URL; repeat for several.
+        #[arg(long = "target", required = true, value_name = "FILE_OR_URL")]
+        targets: Vec<String>,
+        /// The lowest name score a link may have: 1 the same name, 0.95 up to case and
+        /// accents, 0.9 without titles and suffixes, 0.85 first and last name, 0.8 with a
+        /// nickname expanded; 0.05 less for an alias.
+        #[arg(long, value_name = "S", default_value_t = 0.8)]
+        min_score: f64,
+        /// How far the best candidate must lead the next one; closer candidates are
+        /// ambiguous.
+        #[arg(long, value_name = "M", default_value_t = 0.1)]
+        margin: f64,
+        /// Format of the links: turtle (ttl), ntriples (nt), nquads (nq), trig, rdfxml (rdf),
+        /// jsonld [default: from the -o extension, else turtle].
+        #[arg(short = 'f', long, value_name = "FORMAT")]
+        format: Option<String>,
+        /// Write the links to this file (atomically) instead of standard output.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Write the entities left for a person to decide (ambiguous, weak, untyped), with
+        /// their candidates and scores, to this CSV file.
+        #[arg(long, value_name = "FILE.csv")]
+        report: Option<PathBuf>,
+        /// Add the accepted links to the store (needs --store) instead of printing them; -o
+        /// still writes them to a file.
+        #[arg(long, requires = "store")]
+        apply: bool,
     },
     /// List the named queries, with what each answers and its parameters.
     Queries,

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::Triple;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::export;
 use crate::input::InputSpec;
 use crate::kb::{KnowledgeBase, ReadOptions, Tally};
+use crate::link::{self, LinkOptions, Target, TargetIndex};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::query::{self, QueryText, ResultsFormat};
@@ -163,10 +164,23 @@ fn data(source: &DataSource) -> Result<(Vec<Triple>, Vec<String>)> {
     }
 }
 
-/// `export`: the whole graph of a source.
-pub fn export(source: &DataSource, format: RdfFormat, with_ontology: bool, output: &Output) -> Result<usize> {
+/// `export`: the whole graph of a source, with the triples of the `with` files (other
+/// graphs, such as a Wikidata extract) merged in.
+pub fn export(
+    source: &DataSource,
+    with: &[PathBuf],
+    format: RdfFormat,
+    with_ontology: bool,
+    output: &Output,
+) -> Result<usize> {
     let (mut triples, bases) = data(source)?;
     let count = triples.len();
+    for path in with {
+        crate::rdf_input::read_quads(path, |quad| {
+            triples.push(quad.into());
+            Ok(())
+        })?;
+    }
     if with_ontology {
         triples.extend(store::ontology_triples()?);
     }
@@ -185,8 +199,11 @@ pub struct QueryRequest {
     pub format: ResultsFormat,
 }
 
-/// `query`: runs SPARQL over a source's data and the ontology.
-pub fn query(source: &DataSource, request: &QueryRequest, output: &Output) -> Result<()> {
+/// `query`: runs SPARQL over a source's data and the ontology, and the graphs of the
+/// `with` files beside them (each in a named graph of its own), so that queries can join
+/// through `owl:sameAs`. A store queried with other graphs is copied into memory first:
+/// it is opened read-only and never changed.
+pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, output: &Output) -> Result<()> {
     let (text, origin) = request.text.load()?;
     let (store, bases) = match source {
         DataSource::Inputs(inputs, options) => {
@@ -195,12 +212,21 @@ pub fn query(source: &DataSource, request: &QueryRequest, output: &Output) -> Re
             store.load(kb.triples())?;
             (store, kb.bases())
         }
-        DataSource::Store(path) => {
+        DataSource::Store(path) if with.is_empty() => {
             let store = GraphStore::open_read_only(path)?;
             let bases = store.bases()?;
             (store, bases)
         }
+        DataSource::Store(path) => {
+            let disk = GraphStore::open_read_only(path)?;
+            let store = GraphStore::in_memory()?;
+            store.load(disk.data_triples()?)?;
+            (store, disk.bases()?)
+        }
     };
+    for path in with {
+        store.load_graph_file(path)?;
+    }
     let mut bindings = Vec::new();
     for param in &request.params {
         let (variable, value) = query::split_param(param)?;
@@ -214,6 +240,50 @@ pub fn query(source: &DataSource, request: &QueryRequest, output: &Output) -> Re
         limit: request.limit,
     };
     output.write_with(|out| query::run(&store, prepared, request.format, &prefixes, out))
+}
+
+/// What `link` is asked to do.
+#[derive(Debug, Clone)]
+pub struct LinkRequest {
+    pub targets: Vec<Target>,
+    pub options: LinkOptions,
+    /// The format of the links written to `output`.
+    pub format: RdfFormat,
+    pub output: Output,
+    /// Where to write the review report (CSV), if anywhere.
+    pub report: Option<PathBuf>,
+    /// Add the links to the store (the source must be one) instead of writing them to
+    /// standard output; they still go to `output` when it is a file.
+    pub apply: bool,
+}
+
+/// `link`: finds the entities of a source in the target graphs, writes the accepted
+/// `owl:sameAs` links (or adds them to the store) and the review report.
+pub fn link(source: &DataSource, request: &LinkRequest) -> Result<link::Outcome> {
+    if request.apply && !matches!(source, DataSource::Store(_)) {
+        return Err(Error::Usage(
+            "--apply adds links to a store: give --store DIR, or leave --apply out to print them".to_owned(),
+        ));
+    }
+    request.options.check()?;
+    let (triples, bases) = data(source)?;
+    let entities = link::entities(&triples);
+    let (mut index, stats) = TargetIndex::build(&request.targets)?;
+    let mut outcome = link::link(&entities, &mut index, &request.options)?;
+    outcome.index = stats;
+    if let Some(report) = &request.report {
+        Output::File(report.clone()).write_with(|out| link::write_review(&outcome.review, out))?;
+    }
+    let prefixes = prefixes_for(&bases);
+    if !request.apply || request.output != Output::Stdout {
+        request
+            .output
+            .write_with(|out| export::write_sorted(outcome.links.clone(), request.format, &prefixes, out))?;
+    }
+    if let (true, DataSource::Store(path)) = (request.apply, source) {
+        GraphStore::open(path)?.load(outcome.links.clone())?;
+    }
+    Ok(outcome)
 }
 
 /// The prefixes exports may declare: the built-in ones, and for a single base the

@@ -184,7 +184,14 @@ pub enum Error {
     /// A bad option value (base IRI, format for the output at hand, …).
     #[error("{0}")]
     Usage(String),
-    /// Reading RDF (the ontology, `--with` graphs) failed.
+    /// A SPARQL endpoint could not be queried.
+    #[error("SPARQL endpoint {url}: {source}")]
+    Endpoint {
+        url: String,
+        #[source]
+        source: oxigraph::sparql::QueryEvaluationError,
+    },
+    /// Reading RDF (the ontology, `--with` graphs, link targets) failed.
     #[error("{origin}: {source}")]
     RdfParse {
         origin: String,

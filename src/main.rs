@@ -8,9 +8,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use saidgraph::commands::{self, DataSource, QueryRequest};
+use saidgraph::commands::{self, DataSource, LinkRequest, QueryRequest};
 use saidgraph::export;
 use saidgraph::input::ImportOptions;
+use saidgraph::link::{LinkOptions, Target};
 use saidgraph::output::Output;
 use saidgraph::query::{NAMED_QUERIES, QueryText, ResultsFormat};
 use saidgraph::stream::Order;
@@ -69,13 +70,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("loaded {summary} into {}", store.display());
             note_skipped(&summary);
         }
-        Command::Export { data, read, rdf } => {
+        Command::Export { data, read, with, rdf } => {
             let (format, output) = rdf_output(&rdf)?;
-            commands::export(&data_source(data, &read), format, rdf.with_ontology, &output)?;
+            commands::export(&data_source(data, &read), &with, format, rdf.with_ontology, &output)?;
         }
         Command::Query {
             data,
             read,
+            with,
             limit,
             name,
             file,
@@ -102,6 +104,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             commands::query(
                 &data_source(data, &read),
+                &with,
                 &QueryRequest {
                     text,
                     params,
@@ -110,6 +113,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 },
                 &output,
             )?;
+        }
+        Command::Link {
+            data,
+            read,
+            targets,
+            min_score,
+            margin,
+            format,
+            output,
+            report,
+            apply,
+        } => {
+            let (format, output) = rdf_output(&RdfOutputArgs {
+                format,
+                output,
+                with_ontology: false,
+            })?;
+            let request = LinkRequest {
+                targets: targets.iter().map(|t| Target::parse(t)).collect(),
+                options: LinkOptions { min_score, margin },
+                format,
+                output,
+                report,
+                apply,
+            };
+            eprintln!("{}", commands::link(&data_source(data, &read), &request)?);
         }
         Command::Queries => {
             for query in NAMED_QUERIES {

@@ -38,6 +38,7 @@ named_queries!(
     "who-said-what-to-whom",
     "statements-by",
     "statements-about",
+    "statements-by-party",
     "replies",
     "timeline",
     "stance-on",

@@ -101,6 +101,24 @@ impl GraphStore {
         loader.commit().map_err(|e| self.storage_error(e))
     }
 
+    /// Adds the RDF file at `path` (any format, plain or compressed) beside the data, in
+    /// a named graph of its own (the file's `file:` IRI) so that it never mixes with the
+    /// data; queries see it because their default graph is the union of all graphs.
+    /// Returns how many quads it held.
+    pub fn load_graph_file(&self, path: &Path) -> Result<usize> {
+        let graph = file_iri(path)?;
+        let mut quads = Vec::new();
+        let count = crate::rdf_input::read_quads(path, |mut quad| {
+            if quad.graph_name.is_default_graph() {
+                quad.graph_name = graph.clone().into();
+            }
+            quads.push(quad);
+            Ok(())
+        })?;
+        self.load_quads(quads)?;
+        Ok(count)
+    }
+
     /// Replaces the ontology graph with the ontology this binary ships.
     pub fn install_ontology(&self) -> Result<()> {
         let quads = ontology_quads()?;
@@ -158,6 +176,20 @@ impl KnownIds for GraphStore {
         let iri = NamedNode::new_unchecked(format!("{base}{}{}", segment(kind), encode_id(id)));
         self.has_subject(iri.as_ref()).then_some(iri)
     }
+}
+
+/// The `file:` IRI of a local file, from its absolute path.
+fn file_iri(path: &Path) -> Result<NamedNode> {
+    let absolute = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
+    let mut iri = String::from("file://");
+    for byte in absolute.to_string_lossy().bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            iri.push(char::from(byte));
+        } else {
+            iri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    NamedNode::new(iri).map_err(|e| Error::Usage(format!("{}: no IRI for this path: {e}", path.display())))
 }
 
 /// The shipped ontology as quads in the ontology graph.

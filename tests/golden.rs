@@ -67,6 +67,10 @@ fn seed_article_example() -> TestResult {
     check_case(&fixtures().join("seed-article"))
 }
 
+/// Named queries that join the data with another graph: they run on the linking case,
+/// with its links and its Wikidata excerpt loaded beside it (`--with`).
+const ACROSS_GRAPHS: [&str; 1] = ["statements-by-party"];
+
 /// Every named query on the example, as CSV; plus the parameterised ones with a value.
 #[test]
 fn named_queries_on_the_example() -> TestResult {
@@ -74,6 +78,7 @@ fn named_queries_on_the_example() -> TestResult {
     std::fs::create_dir_all(&folder)?;
     let mut cases: Vec<(String, Vec<String>)> = saidgraph::query::NAMED_QUERIES
         .iter()
+        .filter(|q| !ACROSS_GRAPHS.contains(&q.name))
         .map(|q| (q.name.to_owned(), Vec::new()))
         .collect();
     cases.push(("statements-by".into(), vec!["speaker=putin".into()]));
@@ -105,6 +110,37 @@ fn named_queries_on_the_example() -> TestResult {
             actual.lines().count() > 1,
             "{name} {params:?} gave no rows on the example"
         );
+        assert_golden(&folder.join(format!("{name}{suffix}.csv")), &actual);
+    }
+    Ok(())
+}
+
+/// The named queries that need another graph, on the linking case: the knowledge base,
+/// `--with` its golden links and `--with` the Wikidata excerpt.
+#[test]
+fn named_queries_across_graphs() -> TestResult {
+    let case = fixtures().join("link");
+    let folder = case.join("queries");
+    std::fs::create_dir_all(&folder)?;
+    let mut cases: Vec<(&str, Option<&str>)> = ACROSS_GRAPHS.iter().map(|name| (*name, None)).collect();
+    cases.push(("statements-by-party", Some("party=wd:Q29468")));
+    for (name, param) in cases {
+        let output = saidgraph()
+            .args(["query", "-i"])
+            .arg(case.join("kb.jsonl"))
+            .arg("--with")
+            .arg(case.join("links.ttl"))
+            .arg("--with")
+            .arg(case.join("us-politicians-excerpt.nt"))
+            .args([name, "-r", "csv"])
+            .args(param.iter().flat_map(|p| ["--param", p]))
+            .output()?;
+        assert!(output.status.success(), "{name} {param:?}:\n{}", stderr(&output));
+        let actual = stdout(&output);
+        assert!(actual.lines().count() > 1, "{name} {param:?} gave no rows");
+        let suffix = param.map_or(String::new(), |p| {
+            format!("--{}", p.replace(|c: char| !c.is_alphanumeric(), "-"))
+        });
         assert_golden(&folder.join(format!("{name}{suffix}.csv")), &actual);
     }
     Ok(())

@@ -69,3 +69,86 @@ pub fn assert_golden(path: &Path, actual: &str) {
         .unwrap_or_else(|e| panic!("{}: {e} (set SAIDGRAPH_BLESS=1 to create it)", path.display()));
     assert_text_eq(&path.display().to_string(), &expected, actual);
 }
+
+/// The linking case: a knowledge base, a Wikidata excerpt and the expected links.
+pub fn link_case() -> PathBuf {
+    fixtures().join("link")
+}
+
+/// A real SPARQL endpoint (rdflib-endpoint, from PyPI) serving RDF files on a free
+/// loopback port for the length of a test; stopped when dropped.
+#[derive(Debug)]
+pub struct SparqlServer {
+    child: std::process::Child,
+    /// The endpoint's URL.
+    pub url: String,
+}
+
+impl SparqlServer {
+    /// Starts the server, or says why not and returns `None` when rdflib-endpoint is not
+    /// installed (`.ci/run` installs it, so CI always runs these tests).
+    pub fn start(files: &[PathBuf]) -> Result<Option<Self>, Box<dyn std::error::Error>> {
+        let installed = std::process::Command::new("rdflib-endpoint")
+            .arg("--help")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !installed {
+            eprintln!(
+                "SKIPPED: rdflib-endpoint is not installed (pip install \"rdflib-endpoint[cli]\"); \
+                 the SERVICE and link --target URL tests need a real SPARQL endpoint"
+            );
+            return Ok(None);
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = std::process::Command::new("rdflib-endpoint")
+            .arg("serve")
+            .args(files)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        let mut server = Self {
+            child,
+            url: String::new(),
+        };
+        // rdflib-endpoint has served from / and from /sparql in different versions.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = server.child.try_wait()? {
+                return Err(format!("rdflib-endpoint exited at start: {status}").into());
+            }
+            for path in ["/", "/sparql"] {
+                if http_get_status(port, &format!("{path}?query=ASK%7B%7D")) == Some(200) {
+                    server.url = format!("http://127.0.0.1:{port}{path}");
+                    return Ok(Some(server));
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        Err(format!("rdflib-endpoint did not answer on port {port} within 60 s").into())
+    }
+}
+
+impl Drop for SparqlServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The status code of a plain HTTP GET on loopback, if anything answers.
+fn http_get_status(port: u16, target: &str) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: application/sparql-results+json\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut head = [0; 12];
+    stream.read_exact(&mut head).ok()?;
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+}
