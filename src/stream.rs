@@ -143,6 +143,8 @@ struct Map<'r> {
     closed: bool,
     /// Ids of repeatable records already mapped, as the first pass kept only the first.
     repeated: std::collections::HashSet<(input::RecordKind, String)>,
+    /// For Turtle: the prefixes the triples use, noted here to spare the writer thread.
+    tracker: Option<PrefixTracker<'r>>,
 }
 
 impl Sink for Map<'_> {
@@ -179,6 +181,11 @@ impl Sink for Map<'_> {
         mapping::map_record(&record, &context.base, self.resolver, &mut self.record);
         // One block per subject within the record, `rdf:type` first.
         export::sort(&mut self.record);
+        if let Some(tracker) = &mut self.tracker {
+            for triple in &self.record {
+                tracker.note(triple);
+            }
+        }
         self.batch.append(&mut self.record);
         if self.batch.len() >= BATCH {
             self.flush();
@@ -196,17 +203,19 @@ impl Map<'_> {
 }
 
 /// Runs the second pass on a thread of its own, handing batches of triples to
-/// `consume` on this one.
+/// `consume` on this one. With `track`, the mapping thread also notes which of these
+/// prefixes Turtle would use, and returns them (by name) beside `consume`'s value.
 fn map_in_parallel<T>(
     inputs: &[InputSpec],
     options: &ReadOptions,
     resolver: &Resolver,
+    track: Option<&[(String, String)]>,
     consume: impl FnOnce(Receiver<Vec<Triple>>) -> Result<T>,
-) -> Result<T> {
+) -> Result<(T, Vec<(String, String)>)> {
     let base_override = options.base_override()?;
     let (sender, receiver) = sync_channel(4);
     std::thread::scope(|scope| {
-        let producer = scope.spawn(move || -> Result<()> {
+        let producer = scope.spawn(move || -> Result<Vec<(String, String)>> {
             let mut map = Map {
                 resolver,
                 base_override,
@@ -216,13 +225,20 @@ fn map_in_parallel<T>(
                 sender,
                 closed: false,
                 repeated: std::collections::HashSet::new(),
+                tracker: track.map(PrefixTracker::new),
             };
             let mut ignored = Diagnostics::new();
             for spec in inputs {
                 input::read_into(spec, &mut ignored, &mut map)?;
             }
             map.flush();
-            Ok(())
+            Ok(map.tracker.map_or_else(Vec::new, |tracker| {
+                tracker
+                    .used()
+                    .into_iter()
+                    .map(|(p, n)| (p.to_owned(), n.to_owned()))
+                    .collect()
+            }))
         });
         let consumed = consume(receiver);
         let produced = producer
@@ -230,8 +246,7 @@ fn map_in_parallel<T>(
             .unwrap_or_else(|_| Err(Error::Usage("the mapping thread panicked".to_owned())));
         // A writer error explains a producer that stopped early, so it comes first.
         let value = consumed?;
-        produced?;
-        Ok(value)
+        Ok((value, produced?))
     })
 }
 
@@ -243,57 +258,61 @@ pub fn write(
     format: RdfFormat,
     out: &mut dyn Write,
 ) -> Result<usize> {
-    let prefixes = crate::commands::prefixes_for(&resolver.bases());
-    map_in_parallel(inputs, options, resolver, |batches| match format {
-        RdfFormat::Turtle => write_turtle(batches, &prefixes, out),
-        _ => {
-            let mut writer = RdfSerializer::from_format(format).for_writer(out);
-            let mut count = 0;
-            for batch in batches {
-                count += batch.len();
-                for triple in &batch {
-                    writer
-                        .serialize_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph))
-                        .map_err(|e| Error::io("<output>", e))?;
-                }
-            }
-            writer.finish().map_err(|e| Error::io("<output>", e))?;
-            Ok(count)
-        }
-    })
-}
-
-/// Turtle in input order. The prelude must list only the prefixes used, which is known
-/// only at the end, so the body goes to a temporary file first.
-fn write_turtle(batches: Receiver<Vec<Triple>>, prefixes: &[(String, String)], out: &mut dyn Write) -> Result<usize> {
     let io_error = |e| Error::io("<output>", e);
-    let mut body = tempfile::tempfile().map_err(io_error)?;
-    let mut tracker = PrefixTracker::new(prefixes);
-    let mut count = 0;
-    {
-        let mut serializer = RdfSerializer::from_format(RdfFormat::Turtle);
-        for (prefix, namespace) in prefixes {
-            serializer = serializer
-                .with_prefix(prefix, namespace)
-                .map_err(|e| Error::Usage(format!("prefix {prefix}: {e}")))?;
-        }
-        let mut writer = serializer.for_writer(export::Blocks::new(io::BufWriter::with_capacity(1 << 16, &mut body)));
+    if format == RdfFormat::Turtle {
+        // The prelude lists only the prefixes used, known only at the end: the body goes to
+        // a temporary file first, and the mapping thread keeps the tally.
+        let prefixes = crate::commands::prefixes_for(&resolver.bases());
+        let ((count, mut body), used) = map_in_parallel(inputs, options, resolver, Some(&prefixes), |batches| {
+            write_turtle_body(batches, &prefixes)
+        })?;
+        let used: Vec<(&str, &str)> = used.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
+        export::write_prelude(&used, out).map_err(io_error)?;
+        body.rewind().map_err(io_error)?;
+        io::copy(&mut body, out).map_err(io_error)?;
+        return Ok(count);
+    }
+    let (count, _) = map_in_parallel(inputs, options, resolver, None, |batches| {
+        let mut writer = RdfSerializer::from_format(format).for_writer(out);
+        let mut count = 0;
         for batch in batches {
             count += batch.len();
             for triple in &batch {
-                tracker.note(triple);
                 writer
                     .serialize_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph))
                     .map_err(io_error)?;
             }
         }
-        let mut blocks = writer.finish().map_err(io_error)?;
-        blocks.flush().map_err(io_error)?;
-    }
-    export::write_prelude(&tracker.used(), out).map_err(io_error)?;
-    body.rewind().map_err(io_error)?;
-    io::copy(&mut body, out).map_err(io_error)?;
+        writer.finish().map_err(io_error)?;
+        Ok(count)
+    })?;
     Ok(count)
+}
+
+/// Turtle's body, in input order, into a temporary file.
+fn write_turtle_body(batches: Receiver<Vec<Triple>>, prefixes: &[(String, String)]) -> Result<(usize, std::fs::File)> {
+    let io_error = |e| Error::io("<output>", e);
+    let mut body = tempfile::tempfile().map_err(io_error)?;
+    let mut serializer = RdfSerializer::from_format(RdfFormat::Turtle);
+    for (prefix, namespace) in prefixes {
+        serializer = serializer
+            .with_prefix(prefix, namespace)
+            .map_err(|e| Error::Usage(format!("prefix {prefix}: {e}")))?;
+    }
+    let mut count = 0;
+    {
+        let mut writer = serializer.for_writer(export::Blocks::new(io::BufWriter::with_capacity(1 << 16, &mut body)));
+        for batch in batches {
+            count += batch.len();
+            for triple in &batch {
+                writer
+                    .serialize_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph))
+                    .map_err(io_error)?;
+            }
+        }
+        writer.finish().map_err(io_error)?.flush().map_err(io_error)?;
+    }
+    Ok((count, body))
 }
 
 /// Streams validated inputs into a store's bulk loader; returns the triple count.
@@ -303,7 +322,7 @@ pub fn load(
     resolver: &Resolver,
     store: &crate::store::GraphStore,
 ) -> Result<usize> {
-    map_in_parallel(inputs, options, resolver, |batches| {
+    let (count, _) = map_in_parallel(inputs, options, resolver, None, |batches| {
         let mut count = 0;
         let quads = batches.into_iter().flat_map(|batch| {
             count += batch.len();
@@ -311,5 +330,6 @@ pub fn load(
         });
         store.load_quads(quads)?;
         Ok(count)
-    })
+    })?;
+    Ok(count)
 }
