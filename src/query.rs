@@ -236,6 +236,9 @@ pub fn run(
     if let Some(limit) = limit {
         limit_solutions(&mut query, limit);
     }
+    for (variable, term) in &bindings {
+        restrict_query(&mut query, variable, term);
+    }
     let mut prepared = SparqlEvaluator::new().for_query(query);
     prepared.dataset_mut().set_default_graph_as_union();
     for (variable, term) in bindings {
@@ -248,6 +251,148 @@ pub fn run(
         other => Error::QueryEvaluation(other),
     })?;
     write_results(results, format, prefixes, out)
+}
+
+/// Binds a parameter where it is matched, not only at the top: every basic graph pattern
+/// that mentions the variable is joined with `VALUES ?var { term }`, in every scope where
+/// the variable is the query's own (subqueries that do not project it are left alone).
+/// Oxigraph's `substitute_variable` alone binds the variable at the root, after
+/// subqueries have been evaluated for every value; this makes `statements-by` read one
+/// speaker's statements instead of the store's. Done on the parsed algebra, never text.
+fn restrict_query(query: &mut spargebra::Query, variable: &Variable, term: &Term) {
+    use spargebra::term::GroundTerm;
+    let term = match term {
+        Term::NamedNode(n) => GroundTerm::NamedNode(n.clone()),
+        Term::Literal(l) => GroundTerm::Literal(l.clone()),
+        _ => return,
+    };
+    let pattern = match query {
+        spargebra::Query::Select { pattern, .. }
+        | spargebra::Query::Construct { pattern, .. }
+        | spargebra::Query::Describe { pattern, .. }
+        | spargebra::Query::Ask { pattern, .. } => pattern,
+    };
+    let owned = std::mem::replace(pattern, spargebra::algebra::GraphPattern::Bgp { patterns: Vec::new() });
+    *pattern = restrict(owned, variable, &term);
+}
+
+fn restrict(
+    pattern: spargebra::algebra::GraphPattern,
+    variable: &Variable,
+    term: &spargebra::term::GroundTerm,
+) -> spargebra::algebra::GraphPattern {
+    use spargebra::algebra::GraphPattern as P;
+    use spargebra::term::TermPattern;
+    let is_var = |t: &TermPattern| matches!(t, TermPattern::Variable(v) if v == variable);
+    // The term in place of the variable, then `BIND(term AS ?var)` so it stays bound.
+    let constant = |t: TermPattern| -> TermPattern {
+        match (is_var(&t), term) {
+            (true, spargebra::term::GroundTerm::NamedNode(n)) => n.clone().into(),
+            (true, spargebra::term::GroundTerm::Literal(l)) => l.clone().into(),
+            _ => t,
+        }
+    };
+    let bound = |inner: P| P::Extend {
+        inner: Box::new(inner),
+        variable: variable.clone(),
+        expression: match term {
+            spargebra::term::GroundTerm::NamedNode(n) => spargebra::algebra::Expression::NamedNode(n.clone()),
+            spargebra::term::GroundTerm::Literal(l) => spargebra::algebra::Expression::Literal(l.clone()),
+            #[expect(unreachable_patterns, reason = "triple terms exist only with the rdf-12 feature")]
+            _ => spargebra::algebra::Expression::Bound(variable.clone()),
+        },
+    };
+    let go = |p: Box<P>| Box::new(restrict(*p, variable, term));
+    match pattern {
+        P::Bgp { patterns }
+            if patterns.iter().any(|t| {
+                is_var(&t.subject)
+                    || is_var(&t.object)
+                    || matches!(&t.predicate, spargebra::term::NamedNodePattern::Variable(v) if v == variable)
+            }) =>
+        {
+            let predicate_is_var = |p: &spargebra::term::NamedNodePattern| matches!(p, spargebra::term::NamedNodePattern::Variable(v) if v == variable);
+            let patterns = patterns
+                .into_iter()
+                .map(|t| spargebra::term::TriplePattern {
+                    subject: constant(t.subject),
+                    predicate: match (&t.predicate, term) {
+                        (p, spargebra::term::GroundTerm::NamedNode(n)) if predicate_is_var(p) => n.clone().into(),
+                        _ => t.predicate,
+                    },
+                    object: constant(t.object),
+                })
+                .collect();
+            bound(P::Bgp { patterns })
+        }
+        P::Path { subject, path, object } if is_var(&subject) || is_var(&object) => bound(P::Path {
+            subject: constant(subject),
+            path,
+            object: constant(object),
+        }),
+        P::Join { left, right } => P::Join {
+            left: go(left),
+            right: go(right),
+        },
+        P::LeftJoin {
+            left,
+            right,
+            expression,
+        } => P::LeftJoin {
+            left: go(left),
+            right: go(right),
+            expression,
+        },
+        P::Lateral { left, right } => P::Lateral {
+            left: go(left),
+            right: go(right),
+        },
+        P::Filter { expr, inner } => P::Filter { expr, inner: go(inner) },
+        P::Union { left, right } => P::Union {
+            left: go(left),
+            right: go(right),
+        },
+        P::Graph { name, inner } => P::Graph { name, inner: go(inner) },
+        P::Extend {
+            inner,
+            variable: v,
+            expression,
+        } => P::Extend {
+            inner: go(inner),
+            variable: v,
+            expression,
+        },
+        P::Minus { left, right } => P::Minus {
+            left: go(left),
+            right: go(right),
+        },
+        P::OrderBy { inner, expression } => P::OrderBy {
+            inner: go(inner),
+            expression,
+        },
+        // A subquery's variables are its own unless it projects them.
+        P::Project { inner, variables } if variables.contains(variable) => P::Project {
+            inner: go(inner),
+            variables,
+        },
+        P::Distinct { inner } => P::Distinct { inner: go(inner) },
+        P::Reduced { inner } => P::Reduced { inner: go(inner) },
+        P::Slice { inner, start, length } => P::Slice {
+            inner: go(inner),
+            start,
+            length,
+        },
+        P::Group {
+            inner,
+            variables,
+            aggregates,
+        } if variables.contains(variable) => P::Group {
+            inner: go(inner),
+            variables,
+            aggregates,
+        },
+        other => other,
+    }
 }
 
 /// Keeps at most `limit` solutions, as a `LIMIT` around the whole query would (an inner
