@@ -18,7 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Convert inputs to RDF in one step.
     Convert {
-        /// Input files: .json, .jsonl, a folder of CSV tables, or - for standard input.
+        /// Input files: .json, .jsonl, a folder of CSV tables, GDELT event files, Quotebank
+        /// quotations (recognised by shape), or - for standard input.
         #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<PathBuf>,
         #[command(flatten)]
@@ -26,14 +27,15 @@ pub enum Command {
         #[command(flatten)]
         rdf: RdfOutputArgs,
         /// Triple order: `sorted` (the whole graph in memory), `input` (streamed, one block
-        /// per record; JSON Lines and CSV to nt, nq or ttl), or `auto`: sorted up to 8 MiB
-        /// of input, streamed above.
+        /// per record; JSON Lines, CSV, GDELT and Quotebank to nt, nq or ttl), or `auto`:
+        /// sorted up to 8 MiB of input, streamed above.
         #[arg(long, value_enum, default_value = "auto", value_name = "ORDER")]
         order: OrderArg,
     },
     /// Validate inputs and add them to an on-disk store (created if absent), all or nothing.
     Load {
-        /// Input files: .json, .jsonl, a folder of CSV tables, or - for standard input.
+        /// Input files: .json, .jsonl, a folder of CSV tables, GDELT event files, Quotebank
+        /// quotations (recognised by shape), or - for standard input.
         #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<PathBuf>,
         /// The store's folder.
@@ -135,7 +137,8 @@ pub enum Command {
     Queries,
     /// Check inputs and report every problem; writes nothing.
     Validate {
-        /// Input files: .json, .jsonl, a folder of CSV tables, or - for standard input.
+        /// Input files: .json, .jsonl, a folder of CSV tables, GDELT event files, Quotebank
+        /// quotations (recognised by shape), or - for standard input.
         #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<PathBuf>,
         #[command(flatten)]

@@ -10,7 +10,8 @@
 //!
 //! Streamed output keeps the input's order, one block per record, so the same input
 //! still gives the same bytes. Small inputs (all inputs together under [`SORT_LIMIT`])
-//! take the in-memory path instead and come out globally sorted.
+//! take the in-memory path instead and come out globally sorted. JSON documents are
+//! never streamed: they are parsed whole.
 
 use std::io::{self, Seek, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -26,7 +27,7 @@ use crate::mapping;
 use crate::resolve::{KnownIds, Resolver};
 
 /// Inputs up to this many bytes in all are converted in memory and sorted; larger
-/// JSON Lines and CSV inputs are streamed in input order.
+/// JSON Lines, CSV, GDELT and Quotebank inputs are streamed in input order.
 pub const SORT_LIMIT: u64 = 8 << 20;
 
 /// Triples per batch handed from the mapping thread to the writer.
@@ -42,17 +43,20 @@ pub enum Order {
     Auto,
     /// Sorted, whatever the size: the whole graph is held in memory.
     Sorted,
-    /// Input order, streamed, for JSON Lines and CSV inputs to N-Triples, N-Quads or
-    /// Turtle (other inputs and formats are sorted).
+    /// Input order, streamed, for JSON Lines, CSV, GDELT and Quotebank inputs to
+    /// N-Triples, N-Quads or Turtle (JSON documents and other formats are sorted).
     Input,
 }
 
 /// Whether `convert` should stream, given the order asked for.
 pub fn should_stream(inputs: &[InputSpec], format: RdfFormat, order: Order) -> bool {
     let streamable_format = matches!(format, RdfFormat::NTriples | RdfFormat::NQuads | RdfFormat::Turtle);
-    let streamable_input = inputs
-        .iter()
-        .all(|i| matches!(i.resolved_format(), Ok(InputFormat::Jsonl | InputFormat::Csv)));
+    let streamable_input = inputs.iter().all(|i| {
+        matches!(
+            i.resolved_format(),
+            Ok(InputFormat::Jsonl | InputFormat::Csv | InputFormat::Gdelt | InputFormat::Quotebank)
+        )
+    });
     let large = || total_size(inputs).is_none_or(|size| size > SORT_LIMIT);
     streamable_format
         && streamable_input

@@ -158,6 +158,30 @@ impl Act {
     pub fn iri(self) -> String {
         format!("{ACT}{}", self.name)
     }
+
+    /// The concept's English label in the ontology (`skos:prefLabel`): "warn", or a CAMEO
+    /// code's name such as "Engage in negotiation".
+    pub fn label(self) -> Option<&'static str> {
+        static LABELS: std::sync::OnceLock<std::collections::HashMap<String, String>> = std::sync::OnceLock::new();
+        let labels = LABELS.get_or_init(|| {
+            let pref_label = "http://www.w3.org/2004/02/skos/core#prefLabel";
+            ONTOLOGY_FILES
+                .iter()
+                .flat_map(|(_, text)| {
+                    oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle).for_slice(text.as_bytes())
+                })
+                .filter_map(Result::ok)
+                .filter(|quad| quad.predicate.as_str() == pref_label)
+                .filter_map(|quad| match (quad.subject, quad.object) {
+                    (oxigraph::model::NamedOrBlankNode::NamedNode(s), oxigraph::model::Term::Literal(l)) => {
+                        Some((s.as_str().strip_prefix(ACT)?.to_owned(), l.value().to_owned()))
+                    }
+                    _ => None,
+                })
+                .collect()
+        });
+        labels.get(self.name).map(String::as_str)
+    }
 }
 
 /// The CAMEO codes that are not named acts, as acts (`cameo-042`), read once from

@@ -100,7 +100,9 @@ fn standard_input_needs_a_format() -> TestResult {
         .write_stdin(json)
         .assert()
         .code(2)
-        .stderr(contains("standard input needs --input-format json or jsonl"));
+        .stderr(contains(
+            "standard input needs --input-format json, jsonl, gdelt or quotebank",
+        ));
     let line = "{\"record\": \"entity\", \"id\": \"x\", \"type\": \"person\", \"name\": \"X\"}\n";
     saidgraph()
         .args(["validate", "-", "--input-format", "jsonl"])

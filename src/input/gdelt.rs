@@ -8,8 +8,15 @@
 //! become entities with a stable id from code and name (`USAGOV:BARACK OBAMA`); a country
 //! actor is linked to its Wikidata item through `data/countries.tsv`.
 //!
-//! An event code the CAMEO lookup lacks takes its nearest broader code's concept (GDELT
-//! writes 129 "veto", which becomes 12 "reject").
+//! An event code the act scheme lacks takes its nearest broader code's concept; the
+//! statement's summary keeps the code as GDELT wrote it, with the source URL
+//! ("GDELT event 046 (Engage in negotiation) reported in https://…"), so that
+//! who-said-what-to-whom shows where each event was reported.
+//!
+//! The action place becomes an entity whose id is made from its GDELT geography type and
+//! its FeatureID (`geo:4:-1456928` for Paris), or, where the FeatureID is blank or `0` as
+//! in the backfile, from the country code for a country (`geo:1:US`) and else from the
+//! name: a FeatureID alone is ambiguous, as `CA` is both Canada and California.
 //!
 //! By default only verbal events are read (QuadClass 1 and 3: statements, appeals,
 //! demands, criticism, threats…); `--all-events` reads every event. A row without Actor1
@@ -243,6 +250,13 @@ impl Importer {
             fields.list("addressees", ACTOR2, vec![addressee]);
         }
         fields.text("act", EVENT_CODE, act.name);
+        let url = columns.source_url.map(|c| cells[c]).filter(|u| !u.is_empty());
+        let label = act.label().map_or_else(String::new, |label| format!(" ({label})"));
+        let summary = match url {
+            Some(url) => format!("GDELT event {code}{label} reported in {url}"),
+            None => format!("GDELT event {code}{label}; the GDELT backfile names no source"),
+        };
+        fields.text("summary", EVENT_CODE, summary);
         let date = cells[SQLDATE];
         if date.len() == 8 {
             fields.text(
@@ -256,9 +270,9 @@ impl Importer {
         if let Some(place) = self.place(cells, columns, line, sink) {
             fields.text("place", columns.action_name, place);
         }
-        if let Some(url) = columns.source_url.map(|c| cells[c]).filter(|u| !u.is_empty()) {
-            self.source(url, columns.source_url.unwrap_or_default(), line, sink);
-            fields.text("source", columns.source_url.unwrap_or_default(), url);
+        if let (Some(url), Some(column)) = (url, columns.source_url) {
+            self.source(url, column, line, sink);
+            fields.text("source", column, url);
         }
         let mut extra = Vec::new();
         let integer = |text: &str| text.parse::<i64>().ok().map(Literal::from);
@@ -269,7 +283,14 @@ impl Importer {
                     let double = oxsdatatypes::Double::from_str(text).ok()?;
                     oxsdatatypes::Decimal::try_from(double).ok()
                 })
-                .map(|d| Literal::new_typed_literal(d.to_string(), oxigraph::model::vocab::xsd::DECIMAL))
+                .map(|d| {
+                    // Canonical, with a decimal point so that Turtle writes `3.0`, not `"3"^^xsd:decimal`.
+                    let mut text = d.to_string();
+                    if !text.contains('.') {
+                        text.push_str(".0");
+                    }
+                    Literal::new_typed_literal(text, oxigraph::model::vocab::xsd::DECIMAL)
+                })
         };
         for (column, predicate, value) in [
             (QUAD_CLASS, vocab::sg::QUAD_CLASS, integer(quad_class)),
@@ -342,18 +363,22 @@ impl Importer {
 
     /// The entity of the action's place, when GDELT geocoded it; its id.
     fn place(&mut self, cells: &[&str], columns: &Columns, line: u64, sink: &mut dyn Sink) -> Option<String> {
-        let name = cells[columns.action_name];
-        if matches!(cells[columns.action_type], "" | "0") || name.is_empty() {
+        let (geo_type, name) = (cells[columns.action_type], cells[columns.action_name]);
+        if matches!(geo_type, "" | "0") || name.is_empty() {
             return None;
         }
-        let feature = cells[columns.action_feature];
-        let id = format!("geo:{}", if feature.is_empty() { name } else { feature });
+        let (feature, country) = (cells[columns.action_feature], cells[columns.action_country]);
+        let key = match feature {
+            "" | "0" if geo_type == "1" && !country.is_empty() => country,
+            "" | "0" => name,
+            feature => feature,
+        };
+        let id = format!("geo:{geo_type}:{key}");
         if self.seen.insert((RecordKind::Entity, id.clone())) {
             let mut fields = Fields::new(line);
             fields.text("id", columns.action_feature, id.as_str());
             fields.text("type", columns.action_type, "place");
             fields.text("name", columns.action_name, name);
-            let country = cells[columns.action_country];
             if !country.is_empty() {
                 fields.text(
                     "description",
@@ -395,6 +420,23 @@ mod tests {
         assert_eq!(country_item("PRK"), Some("Q423"));
         assert_eq!(country_item("USAGOV"), None);
         assert!(countries().len() > 240);
+    }
+
+    /// Codes GDELT writes that gdeltPyR's CAMEO lookup lacks have concepts of their own,
+    /// named as GDELT names them.
+    #[test]
+    fn every_code_in_the_samples_has_its_own_concept() {
+        for (code, label) in [
+            ("129", "Veto"),
+            ("128", "Defy norms, law"),
+            ("1243", "Refuse to release persons or property"),
+            ("0256", "Appeal for de-escalation of military engagement"),
+            ("046", "Engage in negotiation"),
+            ("130", "threaten"),
+        ] {
+            let act = Act::by_cameo(code).unwrap_or_else(|| panic!("no concept for {code}"));
+            assert_eq!((act.cameo, act.label()), (Some(code), Some(label)));
+        }
     }
 
     #[test]

@@ -192,7 +192,7 @@ impl InputSpec {
         }
         if self.is_stdin() {
             return Err(Error::Usage(
-                "standard input needs --input-format json or jsonl".to_owned(),
+                "standard input needs --input-format json, jsonl, gdelt or quotebank".to_owned(),
             ));
         }
         InputFormat::detect(&self.path).ok_or_else(|| {
@@ -370,7 +370,7 @@ pub fn read_into(spec: &InputSpec, diagnostics: &mut Diagnostics, sink: &mut dyn
         InputFormat::Csv => {
             if spec.is_stdin() {
                 return Err(Error::Usage(
-                    "CSV tables are a folder; standard input takes json or jsonl".to_owned(),
+                    "CSV tables are a folder; standard input takes json, jsonl, gdelt or quotebank".to_owned(),
                 ));
             }
             csv::read_folder(&spec.path, diagnostics, sink)

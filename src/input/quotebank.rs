@@ -207,7 +207,9 @@ fn from_json(map: &serde_json::Map<String, Value>) -> Quotation {
     quotation
 }
 
-/// Milliseconds since 1970 as an RFC 3339 date-time in UTC.
+/// Milliseconds since 1970 as a date-time without a time zone: pandas read Quotebank's
+/// `"2015-08-31 02:10:00"` (which names no zone) as UTC, so this gives back the original
+/// date-time, and the same quotation has the same date in every form.
 fn epoch_millis(ms: i64) -> String {
     let seconds = ms.div_euclid(1000);
     let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
@@ -222,7 +224,7 @@ fn epoch_millis(ms: i64) -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     let (h, m, s) = (second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60);
-    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}Z")
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}")
 }
 
 /// A Python list of strings, as pandas writes it: `['Q1', "Q2"]`.
@@ -375,7 +377,9 @@ impl Importer {
         if let Some(date) = q.date {
             fields.push(string("date", line, date));
         }
-        if let Some((_, p)) = q.probas.iter().find(|(name, _)| *name == speaker) {
+        // The probability of the speaker Quotebank chose, "None" included.
+        let chosen = q.speaker.as_deref().unwrap_or("None");
+        if let Some((_, p)) = q.probas.iter().find(|(name, _)| name == chosen) {
             fields.push(string("confidence", line, p.as_str()));
         }
         let mut sources = Vec::new();
@@ -455,11 +459,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn epoch_milliseconds_become_utc_date_times() {
-        assert_eq!(epoch_millis(0), "1970-01-01T00:00:00Z");
-        assert_eq!(epoch_millis(1_579_219_200_000), "2020-01-17T00:00:00Z");
-        assert_eq!(epoch_millis(951_782_400_000), "2000-02-29T00:00:00Z");
-        assert_eq!(epoch_millis(-1000), "1969-12-31T23:59:59Z");
+    fn epoch_milliseconds_become_the_date_times_pandas_read() {
+        assert_eq!(epoch_millis(0), "1970-01-01T00:00:00");
+        assert_eq!(epoch_millis(1_579_219_200_000), "2020-01-17T00:00:00");
+        assert_eq!(epoch_millis(951_782_400_000), "2000-02-29T00:00:00");
+        assert_eq!(epoch_millis(-1000), "1969-12-31T23:59:59");
+    }
+
+    /// pandas re-exports: epoch milliseconds, escaped slashes, and `numOccurences` as some
+    /// of them spell it (no sample has it, so this line is made up).
+    #[test]
+    fn pandas_spellings_are_read() -> std::result::Result<(), serde_json::Error> {
+        let map = serde_json::from_str(
+            r#"{"quoteID":"2020-01-16-000001","quotation":"q","speaker":"A","qids":["Q1"],"date":1579150293000,"numOccurences":3,"probas":[["A","0.5"]],"urls":["http:\/\/a.example\/b"],"phase":"E"}"#,
+        )?;
+        let quotation = from_json(&map);
+        assert_eq!(quotation.occurrences, Some(3));
+        assert_eq!(quotation.date.as_deref(), Some("2020-01-16T04:51:33"));
+        assert_eq!(quotation.urls, ["http://a.example/b"]);
+        assert_eq!(quotation.probas, [("A".to_owned(), "0.5".to_owned())]);
+        Ok(())
     }
 
     #[test]
