@@ -147,6 +147,33 @@ impl<'s> Checker<'s> {
         }
     }
 
+    /// Takes a record read without positions if it is valid, new, and refers only to
+    /// records already known: then nothing about it needs a position. Otherwise nothing
+    /// happens and `false` asks for the positioned record (for [`Checker::check`]).
+    pub fn check_unpositioned(&mut self, raw: RawRecord) -> bool {
+        let Some((index, context)) = self.context.as_ref() else {
+            return false;
+        };
+        let kind = raw.kind;
+        if raw.repeatable {
+            return false;
+        }
+        let mut problems = Diagnostics::new();
+        let Some(record) = context.validator().record(raw, &mut problems) else {
+            return false;
+        };
+        let known = |kind, id: &str| self.resolver.knows(kind, id);
+        if !problems.is_empty()
+            || known(kind, record.id())
+            || resolve::references(&record).iter().any(|(k, r)| !known(*k, &r.id))
+        {
+            return false;
+        }
+        self.resolver.define(*index, &record, &mut problems);
+        self.tally.counts[kind as usize] += 1;
+        true
+    }
+
     /// Reports the references that never found their record, and gives the resolver,
     /// or every problem of the run.
     pub fn finish(mut self, mut diagnostics: Diagnostics) -> Result<(Resolver, Tally)> {

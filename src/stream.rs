@@ -123,6 +123,10 @@ impl Sink for Validate<'_, '_> {
     fn record(&mut self, record: RawRecord, diagnostics: &mut Diagnostics) {
         self.checker.check(record, diagnostics);
     }
+
+    fn record_unpositioned(&mut self, record: RawRecord) -> bool {
+        self.checker.check_unpositioned(record)
+    }
 }
 
 /// The first pass: every input validated and every id registered, or every problem.

@@ -43,6 +43,11 @@ pub(super) fn read_lines(
             continue;
         }
         let record = if sink.needs_positions() {
+            // A record that passes every check needs no positions: try the fast parser,
+            // and parse again with positions only if the sink finds something to report.
+            if read_record_fast(bytes, number).is_some_and(|fast| sink.record_unpositioned(fast)) {
+                continue;
+            }
             read_record(bytes, number, &document, diagnostics)
         } else {
             read_record_fast(bytes, number).or_else(|| read_record(bytes, number, &document, diagnostics))

@@ -336,6 +336,13 @@ pub trait Sink {
     }
     /// An importer left out a row of its input, for this reason.
     fn skipped(&mut self, _reason: &'static str) {}
+    /// A record read without positions, from a reader that can read it again with them.
+    /// The sink takes it (`true`) only if it has nothing to report about it; `false` asks
+    /// for the positioned record, which then comes through [`Sink::record`]. By default
+    /// every record is asked for again.
+    fn record_unpositioned(&mut self, _record: RawRecord) -> bool {
+        false
+    }
 }
 
 /// A sink that keeps everything: each document with its records.
