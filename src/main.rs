@@ -2,27 +2,24 @@
 //! an exit status (0 success, 1 bad data or query, 2 bad usage).
 
 mod cli;
+mod options;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Parser;
-use saidgraph::commands::{self, DataSource, LinkRequest, QueryRequest};
-use saidgraph::export;
-use saidgraph::input::ImportOptions;
+use saidgraph::Error;
+use saidgraph::commands::{self, LinkRequest, QueryRequest};
 use saidgraph::link::{LinkOptions, Target};
 use saidgraph::output::Output;
-use saidgraph::query::{NAMED_QUERIES, QueryText, ResultsFormat};
-use saidgraph::stream::Order;
-use saidgraph::{Error, InputFormat, InputSpec, ReadOptions};
+use saidgraph::query::NAMED_QUERIES;
 
 /// mimalloc: the streaming path allocates and frees many small strings on two threads,
 /// where glibc's allocator spent a third of the time.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use cli::{Cli, Command, DataArgs, InputFormatArg, OrderArg, RdfOutputArgs, ReadArgs};
+use cli::{Cli, Command, RdfOutputArgs};
+use options::{data_source, rdf_output, read_options};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -56,11 +53,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let (inputs, options) = read_options(inputs, &read);
             let (format, output) = rdf_output(&rdf)?;
-            let order = match order {
-                OrderArg::Auto => Order::Auto,
-                OrderArg::Sorted => Order::Sorted,
-                OrderArg::Input => Order::Input,
-            };
+            let order = options::order(order);
             let summary = commands::convert(&inputs, &options, format, rdf.with_ontology, order, &output)?;
             note_skipped(&summary);
         }
@@ -86,22 +79,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             results_format,
             output,
         } => {
-            let text = match (name, file, expression) {
-                (Some(name), _, _) => QueryText::Named(name),
-                (_, Some(file), _) => QueryText::File(file),
-                (_, _, Some(text)) => QueryText::Inline(text),
-                _ => unreachable!("clap requires one of NAME, -q, -e"),
-            };
+            let text = options::query_text(name, file, expression);
             let output = Output::from_option(output.as_deref());
-            let format = match results_format {
-                Some(name) => ResultsFormat::parse(&name).ok_or_else(|| {
-                    usage(format!(
-                        "unknown results format {name:?}; expected table, csv, tsv, json or xml"
-                    ))
-                })?,
-                None if output == Output::Stdout && std::io::stdout().is_terminal() => ResultsFormat::Table,
-                None => ResultsFormat::parse("csv").context("csv is a results format")?,
-            };
+            let format = options::results_format(results_format.as_deref(), &output)?;
             commands::query(
                 &data_source(data, &read),
                 &with,
@@ -163,66 +143,4 @@ fn note_skipped(summary: &commands::Summary) {
     if let Some(note) = summary.skipped_note() {
         eprintln!("saidgraph: {note}");
     }
-}
-
-fn usage(message: String) -> anyhow::Error {
-    Error::Usage(message).into()
-}
-
-fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {
-    arg.map(|f| match f {
-        InputFormatArg::Json => InputFormat::Json,
-        InputFormatArg::Jsonl => InputFormat::Jsonl,
-        InputFormatArg::Csv => InputFormat::Csv,
-        InputFormatArg::Gdelt => InputFormat::Gdelt,
-        InputFormatArg::Quotebank => InputFormat::Quotebank,
-    })
-}
-
-fn specs(paths: Vec<std::path::PathBuf>, read: &ReadArgs) -> Vec<InputSpec> {
-    let format = input_format(read.input_format);
-    let import = ImportOptions {
-        all_events: read.all_events,
-        keep_unattributed: read.keep_unattributed,
-    };
-    paths
-        .into_iter()
-        .map(|path| InputSpec {
-            format,
-            import,
-            ..InputSpec::new(path)
-        })
-        .collect()
-}
-
-fn read_options(paths: Vec<std::path::PathBuf>, read: &ReadArgs) -> (Vec<InputSpec>, ReadOptions) {
-    (
-        specs(paths, read),
-        ReadOptions {
-            base: read.base.clone(),
-        },
-    )
-}
-
-fn data_source(data: DataArgs, read: &ReadArgs) -> DataSource {
-    match data.store {
-        Some(store) => DataSource::Store(store),
-        None => {
-            let (inputs, options) = read_options(data.inputs, read);
-            DataSource::Inputs(inputs, options)
-        }
-    }
-}
-
-fn rdf_output(rdf: &RdfOutputArgs) -> anyhow::Result<(oxigraph::io::RdfFormat, Output)> {
-    let asked = match &rdf.format {
-        Some(name) => Some(export::parse_format(name).ok_or_else(|| {
-            usage(format!(
-                "unknown RDF format {name:?}; expected turtle, ntriples, nquads, trig, rdfxml or jsonld"
-            ))
-        })?),
-        None => None,
-    };
-    let output = Output::from_option(rdf.output.as_deref());
-    Ok((export::choose_format(asked, output.path()), output))
 }
