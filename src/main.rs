@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Parser;
 use saidgraph::commands::{self, DataSource, LinkRequest, QueryRequest};
 use saidgraph::export;
-use saidgraph::input::ImportOptions;
+use saidgraph::input::{ImportOptions, Limits};
 use saidgraph::link::{LinkOptions, Target};
 use saidgraph::output::Output;
 use saidgraph::query::{NAMED_QUERIES, QueryText, ResultsFormat};
@@ -19,6 +19,7 @@ use saidgraph::{Error, InputFormat, InputSpec, ReadOptions};
 
 /// mimalloc: the streaming path allocates and frees many small strings on two threads,
 /// where glibc's allocator spent a third of the time.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -185,11 +186,16 @@ fn specs(paths: Vec<std::path::PathBuf>, read: &ReadArgs) -> Vec<InputSpec> {
         all_events: read.all_events,
         keep_unattributed: read.keep_unattributed,
     };
+    let limits = Limits {
+        max_line: read.max_line,
+        max_document: read.max_document,
+    };
     paths
         .into_iter()
         .map(|path| InputSpec {
             format,
             import,
+            limits,
             ..InputSpec::new(path)
         })
         .collect()
