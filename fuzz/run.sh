@@ -5,10 +5,10 @@
 #
 # Targets: json jsonl csv gdelt quotebank date mint param (fuzz/fuzz_targets/; what each
 # checks is in src/fuzz.rs). Each starts from fuzz/corpus/<target>/, whose seed-* files are
-# committed, and adds what it finds there (new inputs are not committed: .gitignore). A
-# crash, hang (over 10 s) or out-of-memory (over 2 GB) stops that target and leaves the
-# input in fuzz/artifacts/<target>/; the script goes on with the next and lists them at the
-# end. Reproduce one with `cargo fuzz run TARGET fuzz/artifacts/TARGET/FILE`, then keep it as
+# committed, and adds what it finds there (new inputs are not committed: .gitignore).
+# libFuzzer runs in fork mode, so a crash, hang (over 10 s) or out-of-memory (over 2 GB)
+# does not stop the target: each finding's input is left in fuzz/artifacts/<target>/ and
+# fuzzing goes on for the whole time. The script lists the findings at the end. Reproduce one with `cargo fuzz run TARGET fuzz/artifacts/TARGET/FILE`, then keep it as
 # a test in tests/regressions.rs named after what it found.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain for the sanitizer
@@ -48,15 +48,19 @@ for target in "${targets[@]}"; do
     echo "== $target: ${seconds} s"
     start=$(date +%s)
     status=0
+    before=$(ls "artifacts/$target" | wc -l)
     nice -n 19 "${cargo[@]}" fuzz run "${fuzz_flags[@]}" "$target" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
-        -print_final_stats=1 2>"artifacts/$target.log" || status=$?
+        -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+        >"artifacts/$target.log" 2>&1 || status=$?
     elapsed=$(( $(date +%s) - start ))
-    grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+== ERROR|SUMMARY)" \
-        "artifacts/$target.log" | sed "s/^/   /" || true
-    echo "   ran ${elapsed} s, exit ${status}, corpus $(ls "corpus/$target" | wc -l) inputs"
-    if [ "$status" -ne 0 ]; then
-        found+=("$target: $(ls -t "artifacts/$target" | head -n 1)")
+    grep -E "^#[0-9]+: cov: " "artifacts/$target.log" | tail -n 1 | sed "s/^/   last: /" || true
+    grep -E "(ERROR: libFuzzer|==[0-9]+== ?ERROR|^SUMMARY|panicked at)" "artifacts/$target.log" \
+        | sort | uniq -c | sed "s/^/   /" || true
+    new=$(( $(ls "artifacts/$target" | wc -l) - before ))
+    echo "   ran ${elapsed} s, exit ${status}, corpus $(ls "corpus/$target" | wc -l) inputs, ${new} new findings"
+    if [ "$new" -gt 0 ] || [ "$status" -ne 0 ]; then
+        found+=("$target: ${new} in fuzz/artifacts/$target/ (exit ${status})")
     fi
 done
 

@@ -59,10 +59,12 @@ impl Output {
                 };
                 remove_orphans(parent);
                 let cannot_create = |e: io::Error| {
-                    let cause = e.raw_os_error().map_or_else(
-                        || e.kind().to_string(),
-                        |code| io::Error::from_raw_os_error(code).to_string(),
-                    );
+                    // tempfile's message ends in ` at path "…/.saidgraph-….part"`, a
+                    // name that means nothing to the user: keep the system's part.
+                    let message = e.to_string();
+                    let cause = message
+                        .rsplit_once(" at path ")
+                        .map_or(message.as_str(), |(cause, _)| cause);
                     Error::io(
                         path,
                         io::Error::new(
