@@ -211,6 +211,13 @@ pub enum Error {
         #[source]
         source: oxigraph::sparql::SparqlSyntaxError,
     },
+    /// The SPARQL query nests deeper than saidgraph evaluates.
+    #[error(
+        "{origin}: the query nests {depth} levels deep (parentheses, braces, or chains such as \
+         `a + b + …` or `{{…}} UNION {{…}} UNION …`), more than the {max} saidgraph runs; simplify it",
+        max = crate::query::MAX_QUERY_NESTING
+    )]
+    QueryTooDeep { origin: String, depth: usize },
     /// The SPARQL query failed while running.
     #[error("query: {0}")]
     QueryEvaluation(#[from] oxigraph::sparql::QueryEvaluationError),
@@ -254,6 +261,7 @@ impl Error {
             self,
             Self::Invalid(_)
                 | Self::QuerySyntax { .. }
+                | Self::QueryTooDeep { .. }
                 | Self::QueryEvaluation(_)
                 | Self::UnknownQuery { .. }
                 | Self::Param(_)

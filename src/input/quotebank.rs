@@ -87,6 +87,15 @@ pub(super) fn read_lines(
         if bytes.is_empty() {
             continue;
         }
+        if let Err(e) = std::str::from_utf8(bytes) {
+            let column = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).chars().count() + 1;
+            diagnostics.error(
+                document.location(Pos::new(line, column as u64)),
+                "",
+                "invalid UTF-8; Quotebank files are UTF-8",
+            );
+            continue;
+        }
         match serde_json::from_slice::<Value>(bytes) {
             Ok(Value::Object(map)) => {
                 let quotation = from_json(&map);
