@@ -173,7 +173,7 @@ pub fn param(bytes: &[u8]) {
         assert_eq!(literal.value(), value, "a plain string must be bound as written");
     }
     let prepared = Prepared {
-        text: "SELECT ?s WHERE { ?s ?p ?x } LIMIT 2".to_owned(),
+        text: "SELECT ?s ?x WHERE { ?s ?p ?x } LIMIT 2".to_owned(),
         origin: "fuzz".to_owned(),
         bindings: vec![(Variable::new_unchecked("x"), term)],
         limit: None,

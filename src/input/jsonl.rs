@@ -72,7 +72,9 @@ fn read_record_fast(bytes: &[u8], line: u64) -> Option<RawRecord> {
         return None;
     };
     let at = fields.iter().position(|f| f.name == "record")?;
-    let kind = match &fields.swap_remove(at).value {
+    // `remove`, not `swap_remove`: the fields keep their order, as the positioned parser
+    // keeps it (the fuzz target `jsonl` found the two passes reading them in other orders).
+    let kind = match &fields.remove(at).value {
         RawValue::String(kind) => RecordKind::ALL.into_iter().find(|k| k.name() == kind)?,
         _ => return None,
     };
