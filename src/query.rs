@@ -570,6 +570,31 @@ mod tests {
     }
 
     #[test]
+    fn nesting_is_measured_in_the_text_and_in_the_algebra() -> Result<()> {
+        assert_eq!(bracket_depth("SELECT * { { ?s ?p \"((((\\\"((\" } }"), 2);
+        assert_eq!(bracket_depth("ASK { FILTER(('(' = ')')) }"), 3);
+        for named in NAMED_QUERIES {
+            let query = spargebra::SparqlParser::new()
+                .parse_query(named.text)
+                .map_err(|source| Error::QuerySyntax {
+                    origin: named.name.to_owned(),
+                    source,
+                })?;
+            let depth = algebra_depth(&query);
+            assert!(depth < MAX_QUERY_NESTING / 10, "{}: {depth}", named.name);
+        }
+        let chain = format!("ASK {{ FILTER(1{} > 0) }}", "+1".repeat(50));
+        let query = spargebra::SparqlParser::new()
+            .parse_query(&chain)
+            .map_err(|source| Error::QuerySyntax {
+                origin: "chain".to_owned(),
+                source,
+            })?;
+        assert!(algebra_depth(&query) > 50);
+        Ok(())
+    }
+
+    #[test]
     fn unknown_named_queries_suggest_close_names() {
         let error = NamedQuery::find("statements-bye")
             .expect_err("no such query")

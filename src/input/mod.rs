@@ -768,6 +768,34 @@ mod tests {
     }
 
     #[test]
+    fn sizes_take_units() {
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("512 KiB"), Ok(512 << 10));
+        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert_eq!(parse_size("100"), Ok(100));
+        for bad in ["", "0", "M", "1T", "-1", "99999999999G"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn long_lines_are_skipped_whole_and_reading_goes_on() -> io::Result<()> {
+        let text = b"12345\n123456\n1234567890123\r\nabc";
+        let mut reader = BufReader::with_capacity(4, &text[..]);
+        let mut buffer = Vec::new();
+        let mut lines = Vec::new();
+        loop {
+            match read_line(&mut reader, &mut buffer, 6)? {
+                Line::End => break,
+                Line::Read => lines.push(String::from_utf8_lossy(&buffer).into_owned()),
+                Line::TooLong(n) => lines.push(format!("too long: {n}")),
+            }
+        }
+        assert_eq!(lines, ["12345\n", "123456\n", "too long: 14", "abc"]);
+        Ok(())
+    }
+
+    #[test]
     fn formats_follow_the_extension() {
         assert_eq!(InputFormat::detect(Path::new("kb.json")), Some(InputFormat::Json));
         assert_eq!(InputFormat::detect(Path::new("kb.JSONL")), Some(InputFormat::Jsonl));
