@@ -145,8 +145,11 @@ pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path:
         progress.stage("loading");
     }
     let store = GraphStore::open(store_path)?;
-    let triples = stream::load(&inputs.inputs, options, &resolver, &store)?;
+    // The ontology first, in a transaction of its own, so that the data's one bulk commit
+    // is the last step: a load killed at any point leaves the data as it was or as it
+    // would be after, and the ontology (the same each time) always in place.
     store.install_ontology()?;
+    let triples = stream::load(&inputs.inputs, options, &resolver, &store)?;
     Ok(Summary::new(&tally, triples))
 }
 

@@ -64,9 +64,18 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Every problem a run found, in input order.
+/// At most this many problems are kept and listed; past it they are only counted, so
+/// that an input that is wrong on every one of its million lines is reported in bounded
+/// memory.
+pub const MAX_LISTED: usize = 10_000;
+
+/// Every problem a run found, in input order: the first [`MAX_LISTED`] of them, and how
+/// many more there were.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Diagnostics(Vec<Diagnostic>);
+pub struct Diagnostics {
+    listed: Vec<Diagnostic>,
+    omitted: u64,
+}
 
 impl Diagnostics {
     pub fn new() -> Self {
@@ -74,7 +83,11 @@ impl Diagnostics {
     }
 
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.0.push(diagnostic);
+        if self.listed.len() < MAX_LISTED {
+            self.listed.push(diagnostic);
+        } else {
+            self.omitted += 1;
+        }
     }
 
     pub fn error(&mut self, location: Location, field: &str, message: impl Into<String>) {
@@ -82,48 +95,64 @@ impl Diagnostics {
     }
 
     pub fn extend(&mut self, other: Diagnostics) {
-        self.0.extend(other.0);
+        for diagnostic in other.listed {
+            self.push(diagnostic);
+        }
+        self.omitted += other.omitted;
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.listed.is_empty()
     }
 
+    /// How many problems are listed.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.listed.len()
+    }
+
+    /// How many problems were found, listed or not.
+    pub fn total(&self) -> u64 {
+        self.listed.len() as u64 + self.omitted
     }
 
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
-        self.0.iter()
+        self.listed.iter()
     }
 
     /// `Ok(())` when nothing was found, else every diagnostic as one error. Errors are
     /// put in input order (files as given, then line and column) so reports read
     /// top to bottom whatever order the checks ran in.
     pub fn into_result(mut self, file_order: &[String]) -> Result<(), Error> {
-        if self.0.is_empty() {
+        if self.listed.is_empty() {
             return Ok(());
         }
         let rank = |file: &str| file_order.iter().position(|f| f == file).unwrap_or(usize::MAX);
-        self.0.sort_by(|a, b| {
+        self.listed.sort_by(|a, b| {
             (rank(&a.location.file), a.location.line, a.location.column).cmp(&(
                 rank(&b.location.file),
                 b.location.line,
                 b.location.column,
             ))
         });
-        self.0.dedup();
+        self.listed.dedup();
         Err(Error::Invalid(self))
     }
 }
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, diagnostic) in self.0.iter().enumerate() {
+        for (i, diagnostic) in self.listed.iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "{diagnostic}")?;
+        }
+        if self.omitted > 0 {
+            write!(
+                f,
+                "\n… and {} more (only the first {MAX_LISTED} problems are listed)",
+                self.omitted
+            )?;
         }
         Ok(())
     }
@@ -134,7 +163,7 @@ impl IntoIterator for Diagnostics {
     type IntoIter = std::vec::IntoIter<Diagnostic>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.listed.into_iter()
     }
 }
 
@@ -143,7 +172,7 @@ impl IntoIterator for Diagnostics {
 #[non_exhaustive]
 pub enum Error {
     /// The input is invalid; nothing was written.
-    #[error("{0}\n{n} error{s} found; nothing was written", n = .0.len(), s = if .0.len() == 1 { "" } else { "s" })]
+    #[error("{0}\n{n} error{s} found; nothing was written", n = .0.total(), s = if .0.total() == 1 { "" } else { "s" })]
     Invalid(Diagnostics),
     /// A file or stream could not be read or written.
     #[error("{path}: {source}")]
@@ -155,6 +184,16 @@ pub enum Error {
     /// The on-disk store could not be opened or written.
     #[error("store {path}: {source}")]
     Store {
+        path: PathBuf,
+        #[source]
+        source: oxigraph::store::StorageError,
+    },
+    /// Another process holds the on-disk store for writing.
+    #[error(
+        "store {path} is in use: another process has it open for writing (a `saidgraph load` \
+         still running?); nothing was changed, try again when it has finished ({source})"
+    )]
+    StoreInUse {
         path: PathBuf,
         #[source]
         source: oxigraph::store::StorageError,
@@ -172,6 +211,13 @@ pub enum Error {
         #[source]
         source: oxigraph::sparql::SparqlSyntaxError,
     },
+    /// The SPARQL query nests deeper than saidgraph evaluates.
+    #[error(
+        "{origin}: the query nests {depth} levels deep (parentheses, braces, or chains such as \
+         `a + b + …` or `{{…}} UNION {{…}} UNION …`), more than the {max} saidgraph runs; simplify it",
+        max = crate::query::MAX_QUERY_NESTING
+    )]
+    QueryTooDeep { origin: String, depth: usize },
     /// The SPARQL query failed while running.
     #[error("query: {0}")]
     QueryEvaluation(#[from] oxigraph::sparql::QueryEvaluationError),
@@ -215,6 +261,7 @@ impl Error {
             self,
             Self::Invalid(_)
                 | Self::QuerySyntax { .. }
+                | Self::QueryTooDeep { .. }
                 | Self::QueryEvaluation(_)
                 | Self::UnknownQuery { .. }
                 | Self::Param(_)

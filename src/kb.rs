@@ -240,15 +240,28 @@ impl KnowledgeBase {
     /// Reads, validates and resolves `inputs`. References may also name records `store`
     /// holds. Every problem of every input is reported together.
     pub fn read(inputs: &[InputSpec], options: &ReadOptions, store: &dyn KnownIds) -> Result<Self> {
+        Self::read_with(options, store, |diagnostics, sink| {
+            inputs
+                .iter()
+                .try_for_each(|spec| input::read_into(spec, diagnostics, sink))
+        })
+    }
+
+    /// Validates and resolves what `feed` reads into the sink it is given, as
+    /// [`read`](Self::read) does for files: for input held in memory, such as
+    /// [`input::read_bytes`] reads.
+    pub fn read_with(
+        options: &ReadOptions,
+        store: &dyn KnownIds,
+        feed: impl FnOnce(&mut Diagnostics, &mut dyn Sink) -> Result<()>,
+    ) -> Result<Self> {
         let mut checker = Checker::new(options, store)?;
         let mut diagnostics = Diagnostics::new();
         let mut keep = Keep {
             checker: &mut checker,
             parts: Vec::new(),
         };
-        for spec in inputs {
-            input::read_into(spec, &mut diagnostics, &mut keep)?;
-        }
+        feed(&mut diagnostics, &mut keep)?;
         let parts = keep.parts;
         let (resolver, tally) = checker.finish(diagnostics)?;
         Ok(Self { parts, resolver, tally })

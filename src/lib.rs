@@ -13,6 +13,7 @@
 pub mod commands;
 pub mod error;
 pub mod export;
+pub mod fuzz;
 pub mod input;
 pub mod kb;
 pub mod link;

@@ -15,15 +15,32 @@ use saidgraph::query::NAMED_QUERIES;
 
 /// mimalloc: the streaming path allocates and frees many small strings on two threads,
 /// where glibc's allocator spent a third of the time.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use cli::{Cli, Command, RdfOutputArgs};
 use options::{data_source, rdf_output, read_options};
 
+/// The stack of the thread commands run on. Oxigraph parses and evaluates SPARQL
+/// recursively (a debug build spends tens of kilobytes a level), and a query may nest up
+/// to `query::MAX_QUERY_NESTING` levels; the main thread's 8 MiB are not enough for that.
+/// Only what is used is ever committed.
+const STACK_SIZE: usize = 512 << 20;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let outcome = std::thread::Builder::new()
+        .name("saidgraph".to_owned())
+        .stack_size(STACK_SIZE)
+        .spawn(move || run(cli))
+        .map_err(anyhow::Error::from)
+        .and_then(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: the command panicked")))
+        });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             if let Some(io) = error.chain().find_map(|e| e.downcast_ref::<std::io::Error>())

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use saidgraph::commands::DataSource;
 use saidgraph::export;
-use saidgraph::input::ImportOptions;
+use saidgraph::input::{ImportOptions, Limits};
 use saidgraph::output::Output;
 use saidgraph::query::{QueryText, ResultsFormat};
 use saidgraph::stream::Order;
@@ -66,11 +66,16 @@ fn specs(paths: Vec<PathBuf>, read: &ReadArgs) -> Vec<InputSpec> {
         all_events: read.all_events,
         keep_unattributed: read.keep_unattributed,
     };
+    let limits = Limits {
+        max_line: read.max_line,
+        max_document: read.max_document,
+    };
     paths
         .into_iter()
         .map(|path| InputSpec {
             format,
             import,
+            limits,
             ..InputSpec::new(path)
         })
         .collect()

@@ -1,13 +1,25 @@
 //! Where results go: standard output, or a file written whole or not at all.
 //!
-//! A file is written to a temporary file beside it and renamed over the target only once
-//! everything has been written and flushed, so a failed run leaves no partial file and
-//! never clobbers a good one.
+//! A file is written to a temporary file beside it (`.saidgraph-*.part`) and renamed over
+//! the target only once everything has been written and flushed, so a failed run leaves
+//! no partial file and never clobbers a good one. A run killed outright (`kill -9`, power
+//! loss) cannot remove its temporary file; each writer therefore holds a lock on its own,
+//! and the next run that writes into the same folder removes those whose writer is gone.
 
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::error::{Error, Result};
+
+/// The names of temporary files: `.saidgraph-` + random + `.part`.
+const TEMP_PREFIX: &str = ".saidgraph-";
+const TEMP_SUFFIX: &str = ".part";
+
+/// Temporary files younger than this are never removed as orphans: their writer may not
+/// yet have taken its lock.
+const ORPHAN_MIN_AGE: Duration = Duration::from_secs(2);
 
 /// Standard output, or a file path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,12 +57,32 @@ impl Output {
                     Some(parent) if !parent.as_os_str().is_empty() => parent,
                     _ => Path::new("."),
                 };
+                remove_orphans(parent);
+                let cannot_create = |e: io::Error| {
+                    // tempfile's message ends in ` at path "…/.saidgraph-….part"`, a
+                    // name that means nothing to the user: keep the system's part.
+                    let message = e.to_string();
+                    let cause = message
+                        .rsplit_once(" at path ")
+                        .map_or(message.as_str(), |(cause, _)| cause);
+                    Error::io(
+                        path,
+                        io::Error::new(
+                            e.kind(),
+                            format!("cannot create a file in {}: {cause}", parent.display()),
+                        ),
+                    )
+                };
                 let temp = tempfile::Builder::new()
-                    .prefix(".saidgraph-")
-                    .suffix(".part")
+                    .prefix(TEMP_PREFIX)
+                    .suffix(TEMP_SUFFIX)
                     .permissions(new_file_permissions())
                     .tempfile_in(parent)
-                    .map_err(|e| Error::io(path, e))?;
+                    .map_err(cannot_create)?;
+                // Held until the file is renamed or this process ends, however it ends.
+                temp.as_file()
+                    .try_lock()
+                    .map_err(|e| Error::io(temp.path(), e.into()))?;
                 let mut out = BufWriter::new(temp);
                 write(&mut out)?;
                 let temp = out.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
@@ -58,6 +90,34 @@ impl Output {
                 temp.persist(path).map_err(|e| Error::io(path, e.error))?;
                 Ok(())
             }
+        }
+    }
+}
+
+/// Removes the temporary files of writers that are gone from `folder`: those nobody
+/// holds a lock on. Best effort: a file that cannot be checked is left alone.
+fn remove_orphans(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !name.starts_with(TEMP_PREFIX) || !name.ends_with(TEMP_SUFFIX) {
+            continue;
+        }
+        let old_enough = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| modified.elapsed().is_ok_and(|age| age >= ORPHAN_MIN_AGE));
+        if !old_enough {
+            continue;
+        }
+        let Ok(file) = File::open(entry.path()) else {
+            continue;
+        };
+        if file.try_lock().is_ok() {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
@@ -110,5 +170,42 @@ mod tests {
             "an output file gets the permissions of any new file, not a temporary file's"
         );
         Ok(())
+    }
+
+    #[test]
+    fn temporary_files_of_killed_writers_are_removed_and_live_ones_kept() -> io::Result<()> {
+        let folder = tempfile::tempdir()?;
+        let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+        let make = |name: &str| -> io::Result<File> {
+            let file = File::create(folder.path().join(name))?;
+            file.set_modified(an_hour_ago)?;
+            Ok(file)
+        };
+        drop(make(".saidgraph-orphan.part")?);
+        let live = make(".saidgraph-live.part")?;
+        live.lock()?;
+        drop(make("unrelated.part")?);
+        Output::File(folder.path().join("out.ttl"))
+            .write_with(|w| w.write_all(b"x").map_err(|e| Error::io("tmp", e)))
+            .map_err(io::Error::other)?;
+        let mut names: Vec<String> = std::fs::read_dir(folder.path())?
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<io::Result<_>>()?;
+        names.sort();
+        assert_eq!(names, [".saidgraph-live.part", "out.ttl", "unrelated.part"]);
+        Ok(())
+    }
+
+    #[test]
+    fn an_uncreatable_output_names_the_folder() {
+        let error = Output::File(PathBuf::from("/proc/no-such-folder/out.ttl"))
+            .write_with(|_| Ok(()))
+            .expect_err("no such folder")
+            .to_string();
+        assert!(
+            error.starts_with("/proc/no-such-folder/out.ttl: cannot create a file in /proc/no-such-folder: "),
+            "{error}"
+        );
+        assert!(!error.contains(".part"), "{error}");
     }
 }

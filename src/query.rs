@@ -109,7 +109,32 @@ impl QueryText {
                 Ok((query.text.to_owned(), format!("queries/{}.rq", query.name)))
             }
             Self::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+                use std::io::Read;
+                let mut bytes = Vec::new();
+                std::fs::File::open(path)
+                    .and_then(|file| file.take(MAX_QUERY_BYTES + 1).read_to_end(&mut bytes))
+                    .map_err(|e| Error::io(path, e))?;
+                if bytes.len() as u64 > MAX_QUERY_BYTES {
+                    return Err(Error::io(
+                        path,
+                        std::io::Error::new(
+                            std::io::ErrorKind::FileTooLarge,
+                            format!("a query longer than {MAX_QUERY_BYTES} bytes; is this a query file?"),
+                        ),
+                    ));
+                }
+                let text = String::from_utf8(bytes).map_err(|e| {
+                    Error::io(
+                        path,
+                        std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            format!(
+                                "invalid UTF-8 at byte {}; a query is UTF-8 text",
+                                e.utf8_error().valid_up_to()
+                            ),
+                        ),
+                    )
+                })?;
                 Ok((text, path.display().to_string()))
             }
             Self::Inline(text) => Ok((text.clone(), "query".to_owned())),
@@ -230,9 +255,24 @@ pub fn run(
         bindings,
         limit,
     } = prepared;
+    let deep = |depth| Error::QueryTooDeep {
+        origin: origin.clone(),
+        depth,
+    };
+    let brackets = bracket_depth(&text);
+    if brackets > MAX_QUERY_NESTING {
+        return Err(deep(brackets));
+    }
     let mut query = spargebra::SparqlParser::new()
         .parse_query(&text)
-        .map_err(|source| Error::QuerySyntax { origin, source })?;
+        .map_err(|source| Error::QuerySyntax {
+            origin: origin.clone(),
+            source,
+        })?;
+    let depth = algebra_depth(&query);
+    if depth > MAX_QUERY_NESTING {
+        return Err(deep(depth));
+    }
     if let Some(limit) = limit {
         limit_solutions(&mut query, limit);
     }
@@ -395,6 +435,163 @@ fn restrict(
     }
 }
 
+/// The longest query file read: the parsed form of a query takes a hundred times its
+/// text, and no real query comes near this.
+pub const MAX_QUERY_BYTES: u64 = 4 << 20;
+
+/// The deepest query nesting run: Oxigraph parses and evaluates a query recursively,
+/// so a query nested thousands of levels deep (parentheses, braces, or long chains such
+/// as `1 + 1 + … + 1`, which nest too) would exhaust the stack and abort the process.
+/// Real queries nest a few dozen levels at most.
+pub const MAX_QUERY_NESTING: usize = 500;
+
+/// How deep `(`, `[` and `{` nest in a query's text, outside string literals: checked
+/// before parsing, which recurses on them.
+fn bracket_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(' | '[' | '{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+            (None, _) => {}
+        }
+    }
+    deepest
+}
+
+/// How deep a parsed query's algebra nests (graph patterns, expressions and property
+/// paths together), counted without recursion.
+fn algebra_depth(query: &spargebra::Query) -> usize {
+    use spargebra::algebra::{AggregateExpression, Expression, GraphPattern, OrderExpression, PropertyPathExpression};
+    enum Node<'a> {
+        Pattern(&'a GraphPattern),
+        Expression(&'a Expression),
+        Path(&'a PropertyPathExpression),
+    }
+    let root = match query {
+        spargebra::Query::Select { pattern, .. }
+        | spargebra::Query::Construct { pattern, .. }
+        | spargebra::Query::Describe { pattern, .. }
+        | spargebra::Query::Ask { pattern, .. } => pattern,
+    };
+    let mut deepest = 0;
+    let mut stack = vec![(Node::Pattern(root), 1)];
+    while let Some((node, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        let below = depth + 1;
+        match node {
+            Node::Pattern(pattern) => match pattern {
+                GraphPattern::Bgp { .. } | GraphPattern::Values { .. } => {}
+                GraphPattern::Path { path, .. } => stack.push((Node::Path(path), below)),
+                GraphPattern::Join { left, right }
+                | GraphPattern::Lateral { left, right }
+                | GraphPattern::Union { left, right }
+                | GraphPattern::Minus { left, right } => {
+                    stack.push((Node::Pattern(left), below));
+                    stack.push((Node::Pattern(right), below));
+                }
+                GraphPattern::LeftJoin {
+                    left,
+                    right,
+                    expression,
+                } => {
+                    stack.push((Node::Pattern(left), below));
+                    stack.push((Node::Pattern(right), below));
+                    if let Some(expression) = expression {
+                        stack.push((Node::Expression(expression), below));
+                    }
+                }
+                GraphPattern::Filter { expr, inner } => {
+                    stack.push((Node::Expression(expr), below));
+                    stack.push((Node::Pattern(inner), below));
+                }
+                GraphPattern::Extend { inner, expression, .. } => {
+                    stack.push((Node::Expression(expression), below));
+                    stack.push((Node::Pattern(inner), below));
+                }
+                GraphPattern::OrderBy { inner, expression } => {
+                    stack.push((Node::Pattern(inner), below));
+                    for order in expression {
+                        let (OrderExpression::Asc(e) | OrderExpression::Desc(e)) = order;
+                        stack.push((Node::Expression(e), below));
+                    }
+                }
+                GraphPattern::Group { inner, aggregates, .. } => {
+                    stack.push((Node::Pattern(inner), below));
+                    for (_, aggregate) in aggregates {
+                        if let AggregateExpression::FunctionCall { expr, .. } = aggregate {
+                            stack.push((Node::Expression(expr), below));
+                        }
+                    }
+                }
+                GraphPattern::Graph { inner, .. }
+                | GraphPattern::Project { inner, .. }
+                | GraphPattern::Distinct { inner }
+                | GraphPattern::Reduced { inner }
+                | GraphPattern::Slice { inner, .. }
+                | GraphPattern::Service { inner, .. } => stack.push((Node::Pattern(inner), below)),
+            },
+            Node::Expression(expression) => match expression {
+                Expression::NamedNode(_) | Expression::Literal(_) | Expression::Variable(_) | Expression::Bound(_) => {}
+                Expression::Or(a, b)
+                | Expression::And(a, b)
+                | Expression::Equal(a, b)
+                | Expression::SameTerm(a, b)
+                | Expression::Greater(a, b)
+                | Expression::GreaterOrEqual(a, b)
+                | Expression::Less(a, b)
+                | Expression::LessOrEqual(a, b)
+                | Expression::Add(a, b)
+                | Expression::Subtract(a, b)
+                | Expression::Multiply(a, b)
+                | Expression::Divide(a, b) => {
+                    stack.push((Node::Expression(a), below));
+                    stack.push((Node::Expression(b), below));
+                }
+                Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => {
+                    stack.push((Node::Expression(a), below));
+                }
+                Expression::In(a, items) => {
+                    stack.push((Node::Expression(a), below));
+                    stack.extend(items.iter().map(|e| (Node::Expression(e), below)));
+                }
+                Expression::If(a, b, c) => {
+                    for e in [a, b, c] {
+                        stack.push((Node::Expression(e), below));
+                    }
+                }
+                Expression::Coalesce(items) | Expression::FunctionCall(_, items) => {
+                    stack.extend(items.iter().map(|e| (Node::Expression(e), below)));
+                }
+                Expression::Exists(pattern) => stack.push((Node::Pattern(pattern), below)),
+            },
+            Node::Path(path) => match path {
+                PropertyPathExpression::NamedNode(_) | PropertyPathExpression::NegatedPropertySet(_) => {}
+                PropertyPathExpression::Reverse(p)
+                | PropertyPathExpression::ZeroOrMore(p)
+                | PropertyPathExpression::OneOrMore(p)
+                | PropertyPathExpression::ZeroOrOne(p) => stack.push((Node::Path(p), below)),
+                PropertyPathExpression::Sequence(a, b) | PropertyPathExpression::Alternative(a, b) => {
+                    stack.push((Node::Path(a), below));
+                    stack.push((Node::Path(b), below));
+                }
+            },
+        }
+    }
+    deepest
+}
+
 /// Keeps at most `limit` solutions, as a `LIMIT` around the whole query would (an inner
 /// `LIMIT` that is smaller still wins). Done on the parsed algebra, not the text.
 fn limit_solutions(query: &mut spargebra::Query, limit: usize) {
@@ -514,6 +711,31 @@ mod tests {
         assert_eq!(value, "putin=x");
         assert!(split_param("speaker").is_err());
         assert!(split_param("a b=c").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn nesting_is_measured_in_the_text_and_in_the_algebra() -> Result<()> {
+        assert_eq!(bracket_depth("SELECT * { { ?s ?p \"((((\\\"((\" } }"), 2);
+        assert_eq!(bracket_depth("ASK { FILTER(('(' = ')')) }"), 3);
+        for named in NAMED_QUERIES {
+            let query = spargebra::SparqlParser::new()
+                .parse_query(named.text)
+                .map_err(|source| Error::QuerySyntax {
+                    origin: named.name.to_owned(),
+                    source,
+                })?;
+            let depth = algebra_depth(&query);
+            assert!(depth < MAX_QUERY_NESTING / 10, "{}: {depth}", named.name);
+        }
+        let chain = format!("ASK {{ FILTER(1{} > 0) }}", "+1".repeat(50));
+        let query = spargebra::SparqlParser::new()
+            .parse_query(&chain)
+            .map_err(|source| Error::QuerySyntax {
+                origin: "chain".to_owned(),
+                source,
+            })?;
+        assert!(algebra_depth(&query) > 50);
         Ok(())
     }
 

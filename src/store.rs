@@ -44,16 +44,35 @@ impl GraphStore {
         Ok(graph)
     }
 
-    /// Opens the on-disk store at `path` for writing, creating it if absent.
+    /// Opens the on-disk store at `path` for writing, creating it if absent. One process
+    /// at a time may hold a store for writing: a second one gets [`Error::StoreInUse`].
+    /// Files a killed bulk load left behind are removed.
+    #[cfg(feature = "rocksdb")]
     pub fn open(path: &Path) -> Result<Self> {
-        let store = Store::open(path).map_err(|e| Error::Store {
-            path: path.to_owned(),
-            source: e,
+        let store = Store::open(path).map_err(|source| {
+            if source.to_string().contains("lock file") {
+                Error::StoreInUse {
+                    path: path.to_owned(),
+                    source,
+                }
+            } else {
+                Error::Store {
+                    path: path.to_owned(),
+                    source,
+                }
+            }
         })?;
+        remove_bulk_leftovers(path)?;
         Ok(Self {
             store,
             path: Some(path.to_owned()),
         })
+    }
+
+    /// Without the `rocksdb` feature there is no on-disk store.
+    #[cfg(not(feature = "rocksdb"))]
+    pub fn open(path: &Path) -> Result<Self> {
+        Err(no_disk_store(path))
     }
 
     /// Opens an existing on-disk store for reading; a missing store is an error, not a
@@ -66,14 +85,19 @@ impl GraphStore {
                 path.display()
             )));
         }
-        let store = Store::open_read_only(path).map_err(|e| Error::Store {
-            path: path.to_owned(),
-            source: e,
-        })?;
-        Ok(Self {
-            store,
-            path: Some(path.to_owned()),
-        })
+        #[cfg(feature = "rocksdb")]
+        {
+            let store = Store::open_read_only(path).map_err(|e| Error::Store {
+                path: path.to_owned(),
+                source: e,
+            })?;
+            Ok(Self {
+                store,
+                path: Some(path.to_owned()),
+            })
+        }
+        #[cfg(not(feature = "rocksdb"))]
+        Err(no_disk_store(path))
     }
 
     pub fn store(&self) -> &Store {
@@ -176,6 +200,31 @@ impl KnownIds for GraphStore {
         let iri = NamedNode::new_unchecked(format!("{base}{}{}", segment(kind), encode_id(id)));
         self.has_subject(iri.as_ref()).then_some(iri)
     }
+}
+
+/// Removes the `bulk-*.sst` files of a bulk load that was killed before it could clean
+/// up. Only a writer makes them, and the caller holds the store's one write lock, so any
+/// found are orphans: they were never part of the store, and removing them frees space.
+#[cfg(feature = "rocksdb")]
+fn remove_bulk_leftovers(path: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, e))? {
+        let entry = entry.map_err(|e| Error::io(path, e))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("bulk-") && name.ends_with(".sst") {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The error of a build without the `rocksdb` feature asked for an on-disk store.
+#[cfg(not(feature = "rocksdb"))]
+fn no_disk_store(path: &Path) -> Error {
+    Error::Usage(format!(
+        "{}: this build of saidgraph has no on-disk store (built without the `rocksdb` feature)",
+        path.display()
+    ))
 }
 
 /// The `file:` IRI of a local file, from its absolute path.

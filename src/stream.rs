@@ -96,6 +96,7 @@ impl Rereadable {
                 format: Some(format),
                 name: Some("<stdin>".to_owned()),
                 import: spec.import,
+                limits: spec.limits,
             });
             spool = Some(file);
         }

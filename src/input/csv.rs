@@ -11,17 +11,22 @@ use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
 
-use super::{Document, Pos, RawField, RawRecord, RawValue, RecordKind, Sink};
+use super::{Document, Limits, Pos, RawField, RawRecord, RawValue, RecordKind, RowLimit, Sink};
 use crate::error::{Diagnostics, Error, Result};
 
 /// Reads every table of the folder, each as a document of its own so that messages name
 /// the table's file.
-pub(super) fn read_folder(folder: &Path, diagnostics: &mut Diagnostics, sink: &mut dyn Sink) -> Result<()> {
+pub(super) fn read_folder(
+    folder: &Path,
+    limits: Limits,
+    diagnostics: &mut Diagnostics,
+    sink: &mut dyn Sink,
+) -> Result<()> {
     let mut tables = 0;
     for kind in RecordKind::ALL {
         if let Some(path) = super::table_file(folder, kind) {
             tables += 1;
-            read_table(&path, kind, diagnostics, sink)?;
+            read_table(super::open_file(&path)?, &path, kind, limits, diagnostics, sink)?;
         }
     }
     let folder_name = folder.display().to_string();
@@ -53,7 +58,15 @@ pub(super) fn read_folder(folder: &Path, diagnostics: &mut Diagnostics, sink: &m
     Ok(())
 }
 
-fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics, sink: &mut dyn Sink) -> Result<()> {
+/// Reads one table from `file`; `path` names it in messages.
+pub(super) fn read_table(
+    file: impl Read,
+    path: &Path,
+    kind: RecordKind,
+    limits: Limits,
+    diagnostics: &mut Diagnostics,
+    sink: &mut dyn Sink,
+) -> Result<()> {
     let file_name = path.display().to_string();
     let document = Document {
         name: file_name.clone(),
@@ -61,8 +74,9 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics, sink
     };
     sink.begin(&document, diagnostics);
     let at = |pos: Pos| crate::error::Location::new(file_name.clone(), pos.line, pos.column);
-    let file = super::open_file(path)?;
     let newlines = Rc::new(RefCell::new(Newlines::default()));
+    let file = RowLimit::new(file, limits.max_line);
+    let row_start = Rc::clone(&file.row_start);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -74,9 +88,16 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics, sink
     let mut header: Option<Vec<String>> = None;
     let mut row = csv::ByteRecord::new();
     loop {
+        row_start.set(reader.position().byte());
         match reader.read_byte_record(&mut row) {
             Ok(false) => break,
             Ok(true) => {}
+            Err(e) if e.is_io_error() => {
+                return Err(match e.into_kind() {
+                    csv::ErrorKind::Io(e) => Error::io(path, e),
+                    other => Error::io(path, std::io::Error::other(format!("{other:?}"))),
+                });
+            }
             Err(e) => {
                 let line = e.position().map_or(0, |p| newlines.borrow_mut().line_of(p.byte()));
                 diagnostics.push(crate::error::Diagnostic::new(
@@ -84,9 +105,6 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics, sink
                     "",
                     format!("invalid CSV: {e}"),
                 ));
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    return Err(Error::io(path, std::io::Error::other(e.to_string())));
-                }
                 continue;
             }
         }
@@ -176,11 +194,12 @@ fn read_table(path: &Path, kind: RecordKind, diagnostics: &mut Diagnostics, sink
 
 /// Reports header cells that are not fields of the table's records, or repeated, once.
 fn check_header(names: &[String], kind: RecordKind, file: &str, diagnostics: &mut Diagnostics) {
+    let mut seen = std::collections::HashSet::new();
     for (i, name) in names.iter().enumerate() {
         let at = crate::error::Location::new(file, 1, i as u64 + 1);
         if !crate::model::fields_of(kind).contains(&name.as_str()) {
             diagnostics.error(at, name, crate::model::unknown_field(kind, name));
-        } else if names[..i].contains(name) {
+        } else if !seen.insert(name) {
             diagnostics.error(at, name, "column given twice");
         }
     }
@@ -258,7 +277,7 @@ mod tests {
         .map_err(|e| Error::io("tmp", e))?;
         let mut diagnostics = Diagnostics::new();
         let mut collect = crate::input::Collect::default();
-        read_folder(folder.path(), &mut diagnostics, &mut collect)?;
+        read_folder(folder.path(), Limits::default(), &mut diagnostics, &mut collect)?;
         let documents: Vec<_> = collect.0.into_iter().map(|(_, records)| Read { records }).collect();
         assert!(diagnostics.is_empty(), "{diagnostics}");
         let records = &documents[0].records;
@@ -285,7 +304,12 @@ mod tests {
         std::fs::write(folder.path().join("statement.csv"), "id\n").map_err(|e| Error::io("tmp", e))?;
         std::fs::write(folder.path().join("entities.csv"), "id,name\na\n").map_err(|e| Error::io("tmp", e))?;
         let mut diagnostics = Diagnostics::new();
-        read_folder(folder.path(), &mut diagnostics, &mut crate::input::Collect::default())?;
+        read_folder(
+            folder.path(),
+            Limits::default(),
+            &mut diagnostics,
+            &mut crate::input::Collect::default(),
+        )?;
         let text = diagnostics.to_string();
         assert!(
             text.contains("entities.csv:2:1: row has 1 cells but the header has 2 columns"),

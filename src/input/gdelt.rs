@@ -30,7 +30,9 @@ use std::str::FromStr;
 
 use oxigraph::model::{Literal, NamedNode, Term};
 
-use super::{Document, ImportOptions, Pos, RawField, RawRecord, RawValue, RecordKind, Sink};
+use super::{
+    Document, ImportOptions, Limits, Line, Pos, RawField, RawRecord, RawValue, RecordKind, Sink, read_line, too_long,
+};
 use crate::error::{Diagnostics, Error, Result};
 use crate::vocab::{self, Act};
 
@@ -105,6 +107,7 @@ pub(super) fn read(
     path: &Path,
     name: String,
     options: ImportOptions,
+    limits: Limits,
     diagnostics: &mut Diagnostics,
     sink: &mut dyn Sink,
 ) -> Result<()> {
@@ -120,11 +123,20 @@ pub(super) fn read(
     let mut buffer = Vec::new();
     let mut line = 0u64;
     loop {
-        buffer.clear();
-        if reader.read_until(b'\n', &mut buffer).map_err(|e| Error::io(path, e))? == 0 {
-            break;
-        }
+        let read = read_line(&mut reader, &mut buffer, limits.max_line).map_err(|e| Error::io(path, e))?;
         line += 1;
+        match read {
+            Line::End => break,
+            Line::Read => {}
+            Line::TooLong(length) => {
+                diagnostics.error(
+                    document.location(Pos::new(line, 1)),
+                    "",
+                    too_long("a line", length, limits.max_line),
+                );
+                continue;
+            }
+        }
         let bytes = buffer.strip_suffix(b"\n").unwrap_or(&buffer);
         let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
         if bytes.is_empty() {

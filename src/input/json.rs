@@ -4,6 +4,8 @@
 //! `jsonc-parser`, chosen over `serde_json` because it keeps the byte range of every key
 //! and value, which is what lets each diagnostic name its line and column.
 
+use std::collections::HashSet;
+
 use jsonc_parser::ast::{self, ObjectPropName};
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
 
@@ -234,13 +236,14 @@ impl Converter<'_, '_> {
             }
             ast::Value::Object(object) => {
                 let mut fields: Vec<RawField> = Vec::with_capacity(object.properties.len());
+                let mut names = None;
                 for property in object.properties {
                     let (name, range) = match property.name {
                         ObjectPropName::String(s) => (s.value.into_owned(), s.range),
                         ObjectPropName::Word(w) => (w.value.to_owned(), w.range),
                     };
                     let pos = self.index.pos(range.start);
-                    if fields.iter().any(|f| f.name == name) {
+                    if repeated(&fields, &mut names, &name) {
                         self.diagnostics
                             .error(self.document.location(pos), &name, "field given twice in one object");
                         continue;
@@ -319,8 +322,9 @@ impl<'de> serde::de::Visitor<'de> for FastVisitor {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
         let mut fields: Vec<RawField> = Vec::with_capacity(map.size_hint().unwrap_or(8));
+        let mut names = None;
         while let Some((name, Fast(value))) = map.next_entry::<String, Fast>()? {
-            if fields.iter().any(|f| f.name == name) {
+            if repeated(&fields, &mut names, &name) {
                 return Err(serde::de::Error::custom("field given twice"));
             }
             fields.push(RawField {
@@ -332,6 +336,18 @@ impl<'de> serde::de::Visitor<'de> for FastVisitor {
         }
         Ok(RawValue::Object(fields))
     }
+}
+
+/// Whether an object already has a field `name`. Short objects are searched; past
+/// that, the names go into a set, so that an object of a million keys is checked in
+/// linear time, not quadratic. `names` must see every field pushed after it was built.
+fn repeated(fields: &[RawField], names: &mut Option<HashSet<String>>, name: &str) -> bool {
+    const SHORT: usize = 32;
+    if fields.len() < SHORT {
+        return fields.iter().any(|f| f.name == name);
+    }
+    let names = names.get_or_insert_with(|| fields.iter().map(|f| f.name.clone()).collect());
+    !names.insert(name.to_owned())
 }
 
 fn range_of(value: &ast::Value<'_>) -> jsonc_parser::common::Range {

@@ -80,6 +80,155 @@ impl InputFormat {
     }
 }
 
+/// How large the parts of an input may be, so that hostile input (a line of a gigabyte, a
+/// document with no end) is refused with a clear error in bounded memory instead of
+/// exhausting it. Everything else is streamed, or grows with what the input defines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest line of JSON Lines, GDELT and Quotebank inputs, and the longest row of
+    /// a CSV table, in bytes (after decompression).
+    pub max_line: u64,
+    /// The largest JSON document, in bytes (after decompression). A JSON document is read
+    /// whole; larger knowledge bases belong in JSON Lines, which is streamed.
+    pub max_document: u64,
+}
+
+impl Limits {
+    /// 64 MiB.
+    pub const DEFAULT_MAX_LINE: u64 = 64 << 20;
+    /// 256 MiB.
+    pub const DEFAULT_MAX_DOCUMENT: u64 = 256 << 20;
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_line: Self::DEFAULT_MAX_LINE,
+            max_document: Self::DEFAULT_MAX_DOCUMENT,
+        }
+    }
+}
+
+/// Parses a size in bytes: a number, optionally followed by `K`, `M` or `G` (powers of
+/// 1024, with or without `iB`/`B`).
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let text = text.trim();
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => {
+            return Err(format!(
+                "{text:?} is not a size; expected bytes, or a number with K, M or G"
+            ));
+        }
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{text:?} is not a size; expected bytes, or a number with K, M or G"))
+}
+
+/// What [`read_line`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Line {
+    /// The end of the input.
+    End,
+    /// A line, now in the buffer with its line end.
+    Read,
+    /// A line longer than the limit, of this many bytes: skipped without being kept.
+    TooLong(u64),
+}
+
+/// Reads a line through its `\n` into `buffer` (cleared first), unless it is longer than
+/// `max` bytes: then the rest of it is skipped in bounded memory.
+pub(crate) fn read_line(reader: &mut impl BufRead, buffer: &mut Vec<u8>, max: u64) -> io::Result<Line> {
+    buffer.clear();
+    let read = reader.by_ref().take(max.saturating_add(1)).read_until(b'\n', buffer)?;
+    if read == 0 {
+        return Ok(Line::End);
+    }
+    let content = buffer.strip_suffix(b"\n").map_or(buffer.len(), <[u8]>::len);
+    if content as u64 <= max {
+        return Ok(Line::Read);
+    }
+    let mut length = buffer.len() as u64;
+    buffer.clear();
+    buffer.shrink_to(1 << 16);
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            break;
+        }
+        match available.iter().position(|&b| b == b'\n') {
+            Some(end) => {
+                reader.consume(end + 1);
+                length += end as u64;
+                break;
+            }
+            None => {
+                let n = available.len();
+                reader.consume(n);
+                length += n as u64;
+            }
+        }
+    }
+    Ok(Line::TooLong(length))
+}
+
+/// The message for a line over the limit.
+pub(crate) fn too_long(what: &str, length: u64, max: u64) -> String {
+    format!(
+        "{what} of {length} bytes is longer than the limit of {max} bytes; \
+         split it, or raise the limit with --max-line"
+    )
+}
+
+/// A reader that refuses to go on past `max` bytes beyond the start of the current CSV
+/// row (which its user sets after each row), so that a row of a gigabyte is an error
+/// rather than a gigabyte in memory.
+#[derive(Debug)]
+pub(crate) struct RowLimit<R> {
+    inner: R,
+    offset: u64,
+    pub(crate) row_start: std::rc::Rc<std::cell::Cell<u64>>,
+    max: u64,
+}
+
+impl<R> RowLimit<R> {
+    pub(crate) fn new(inner: R, max: u64) -> Self {
+        Self {
+            inner,
+            offset: 0,
+            row_start: std::rc::Rc::default(),
+            max,
+        }
+    }
+}
+
+impl<R: Read> Read for RowLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let length = self.offset - self.row_start.get().min(self.offset);
+        if length > self.max {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "a row longer than the limit of {} bytes (an unclosed quote?); raise the limit with --max-line",
+                    self.max
+                ),
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 /// How an input file is compressed, by its extension. Compressed inputs are decoded
 /// as a stream, never whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +291,8 @@ pub struct InputSpec {
     pub name: Option<String>,
     /// How importers treat what they may leave out.
     pub import: ImportOptions,
+    /// How large the input's lines and documents may be.
+    pub limits: Limits,
 }
 
 impl InputSpec {
@@ -151,6 +302,7 @@ impl InputSpec {
             format: None,
             name: None,
             import: ImportOptions::default(),
+            limits: Limits::default(),
         }
     }
 
@@ -372,33 +524,115 @@ impl Document {
 /// every input. An input that cannot be opened or read at all is an error.
 pub fn read_into(spec: &InputSpec, diagnostics: &mut Diagnostics, sink: &mut dyn Sink) -> Result<()> {
     let format = spec.resolved_format()?;
-    let name = spec.display_name();
+    if format == InputFormat::Csv {
+        if spec.is_stdin() {
+            return Err(Error::Usage(
+                "CSV tables are a folder; standard input takes json, jsonl, gdelt or quotebank".to_owned(),
+            ));
+        }
+        return csv::read_folder(&spec.path, spec.limits, diagnostics, sink);
+    }
+    let source = Source {
+        path: &spec.path,
+        name: spec.display_name(),
+        import: spec.import,
+        limits: spec.limits,
+    };
+    read_stream(format, open(spec)?, &source, diagnostics, sink)
+}
+
+/// Runs the reader of `format` on `bytes`, as if they were a file of that format named
+/// `name`: the entry point of the fuzz targets (`fuzz/`), and of anything else that holds
+/// its input in memory. CSV tables are read by [`read_csv_table`]. The default
+/// [`Limits`] apply.
+pub fn read_bytes(
+    format: InputFormat,
+    bytes: &[u8],
+    name: &str,
+    import: ImportOptions,
+    diagnostics: &mut Diagnostics,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    if format == InputFormat::Csv {
+        return Err(Error::Usage(
+            "CSV tables are a folder; read each table with read_csv_table".to_owned(),
+        ));
+    }
+    let source = Source {
+        path: Path::new(name),
+        name: name.to_owned(),
+        import,
+        limits: Limits::default(),
+    };
+    read_stream(format, bytes, &source, diagnostics, sink)
+}
+
+/// Reads `bytes` as the CSV table of `kind` records (`entities.csv` for entities), named
+/// `name` in messages.
+pub fn read_csv_table(
+    kind: RecordKind,
+    bytes: &[u8],
+    name: &str,
+    diagnostics: &mut Diagnostics,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    csv::read_table(bytes, Path::new(name), kind, Limits::default(), diagnostics, sink)
+}
+
+/// Where a stream of input comes from: the path I/O errors name, the name diagnostics
+/// use, what importers may leave out, and the limits.
+struct Source<'a> {
+    path: &'a Path,
+    name: String,
+    import: ImportOptions,
+    limits: Limits,
+}
+
+/// Reads one input of any form but CSV tables from a stream.
+fn read_stream(
+    format: InputFormat,
+    mut reader: impl BufRead,
+    source: &Source<'_>,
+    diagnostics: &mut Diagnostics,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let (path, name) = (source.path, source.name.clone());
     match format {
-        InputFormat::Csv => {
-            if spec.is_stdin() {
-                return Err(Error::Usage(
-                    "CSV tables are a folder; standard input takes json, jsonl, gdelt or quotebank".to_owned(),
+        InputFormat::Csv => Err(Error::Usage("CSV tables are a folder, not a stream".to_owned())),
+        InputFormat::Json => {
+            let max = source.limits.max_document;
+            let mut bytes = Vec::new();
+            reader
+                .take(max.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::io(path, e))?;
+            if bytes.len() as u64 > max {
+                return Err(Error::io(
+                    path,
+                    io::Error::new(
+                        io::ErrorKind::FileTooLarge,
+                        format!(
+                            "a JSON document longer than the limit of {max} bytes; write large \
+                             knowledge bases as JSON Lines, which are streamed, or raise the limit \
+                             with --max-document"
+                        ),
+                    ),
                 ));
             }
-            csv::read_folder(&spec.path, diagnostics, sink)
-        }
-        InputFormat::Json => {
-            let text = read_text(spec)?;
-            json::read_document(&text, name, diagnostics, sink);
+            json::read_document(&bytes, name, diagnostics, sink);
             Ok(())
         }
-        InputFormat::Jsonl => jsonl::read_lines(open(spec)?, &spec.path, name, diagnostics, sink),
-        InputFormat::Gdelt => gdelt::read(open(spec)?, &spec.path, name, spec.import, diagnostics, sink),
+        InputFormat::Jsonl => jsonl::read_lines(reader, path, name, source.limits, diagnostics, sink),
+        InputFormat::Gdelt => gdelt::read(reader, path, name, source.import, source.limits, diagnostics, sink),
         InputFormat::Quotebank => {
-            let mut reader = open(spec)?;
             let csv = reader
                 .fill_buf()
-                .map_err(|e| Error::io(&spec.path, e))?
+                .map_err(|e| Error::io(path, e))?
                 .starts_with(b"quoteID,");
             if csv {
-                quotebank::read_csv(reader, name, spec.import, diagnostics, sink)
+                quotebank::read_csv(reader, path, name, source.import, source.limits, diagnostics, sink)
             } else {
-                quotebank::read_lines(reader, &spec.path, name, spec.import, diagnostics, sink)
+                quotebank::read_lines(reader, path, name, source.import, source.limits, diagnostics, sink)
             }
         }
     }
@@ -455,14 +689,6 @@ impl<R: Read> Read for Counted<R> {
         BYTES_READ.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
-}
-
-fn read_text(spec: &InputSpec) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    open(spec)?
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(&spec.path, e))?;
-    Ok(bytes)
 }
 
 /// Drops a UTF-8 byte order mark, which spreadsheet programs like to write.
@@ -546,6 +772,34 @@ mod tests {
         assert_eq!(did_you_mean("speakr", ["speaker", "act"]), Some("speaker"));
         assert_eq!(did_you_mean("Quote", ["quote", "summary"]), Some("quote"));
         assert_eq!(did_you_mean("zzzzzz", ["speaker", "act"]), None);
+    }
+
+    #[test]
+    fn sizes_take_units() {
+        assert_eq!(parse_size("64M"), Ok(64 << 20));
+        assert_eq!(parse_size("512 KiB"), Ok(512 << 10));
+        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert_eq!(parse_size("100"), Ok(100));
+        for bad in ["", "0", "M", "1T", "-1", "99999999999G"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn long_lines_are_skipped_whole_and_reading_goes_on() -> io::Result<()> {
+        let text = b"12345\n123456\n1234567890123\r\nabc";
+        let mut reader = BufReader::with_capacity(4, &text[..]);
+        let mut buffer = Vec::new();
+        let mut lines = Vec::new();
+        loop {
+            match read_line(&mut reader, &mut buffer, 6)? {
+                Line::End => break,
+                Line::Read => lines.push(String::from_utf8_lossy(&buffer).into_owned()),
+                Line::TooLong(n) => lines.push(format!("too long: {n}")),
+            }
+        }
+        assert_eq!(lines, ["12345\n", "123456\n", "too long: 14", "abc"]);
+        Ok(())
     }
 
     #[test]

@@ -18,7 +18,10 @@ use std::path::Path;
 use oxigraph::model::{NamedNode, Term};
 use serde_json::Value;
 
-use super::{Document, ImportOptions, Pos, RawField, RawRecord, RawValue, RecordKind, Sink};
+use super::{
+    Document, ImportOptions, Limits, Line, Pos, RawField, RawRecord, RawValue, RecordKind, RowLimit, Sink, read_line,
+    too_long,
+};
 use crate::error::{Diagnostics, Error, Result};
 use crate::vocab;
 
@@ -50,6 +53,7 @@ pub(super) fn read_lines(
     path: &Path,
     name: String,
     options: ImportOptions,
+    limits: Limits,
     diagnostics: &mut Diagnostics,
     sink: &mut dyn Sink,
 ) -> Result<()> {
@@ -65,13 +69,31 @@ pub(super) fn read_lines(
     let mut buffer = Vec::new();
     let mut line = 0u64;
     loop {
-        buffer.clear();
-        if reader.read_until(b'\n', &mut buffer).map_err(|e| Error::io(path, e))? == 0 {
-            break;
-        }
+        let read = read_line(&mut reader, &mut buffer, limits.max_line).map_err(|e| Error::io(path, e))?;
         line += 1;
+        match read {
+            Line::End => break,
+            Line::Read => {}
+            Line::TooLong(length) => {
+                diagnostics.error(
+                    document.location(Pos::new(line, 1)),
+                    "",
+                    too_long("a line", length, limits.max_line),
+                );
+                continue;
+            }
+        }
         let bytes = super::strip_bom(buffer.trim_ascii());
         if bytes.is_empty() {
+            continue;
+        }
+        if let Err(e) = std::str::from_utf8(bytes) {
+            let column = String::from_utf8_lossy(&bytes[..e.valid_up_to()]).chars().count() + 1;
+            diagnostics.error(
+                document.location(Pos::new(line, column as u64)),
+                "",
+                "invalid UTF-8; Quotebank files are UTF-8",
+            );
             continue;
         }
         match serde_json::from_slice::<Value>(bytes) {
@@ -97,8 +119,10 @@ pub(super) fn read_lines(
 /// The CSV re-export (pandas `to_csv`), whose list columns are Python literals.
 pub(super) fn read_csv(
     reader: impl std::io::Read,
+    path: &Path,
     name: String,
     options: ImportOptions,
+    limits: Limits,
     diagnostics: &mut Diagnostics,
     sink: &mut dyn Sink,
 ) -> Result<()> {
@@ -111,23 +135,34 @@ pub(super) fn read_csv(
         options,
         seen: HashSet::new(),
     };
+    let reader = RowLimit::new(reader, limits.max_line);
+    let row_start = std::rc::Rc::clone(&reader.row_start);
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let io_error = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(e) => Error::io(path, e),
+        other => Error::io(path, std::io::Error::other(format!("{other:?}"))),
+    };
     let header: Vec<String> = match csv.headers() {
         Ok(header) => header.iter().map(str::to_owned).collect(),
+        Err(e) if e.is_io_error() => return Err(io_error(e)),
         Err(e) => {
             diagnostics.error(document.location(Pos::new(1, 1)), "", format!("invalid CSV: {e}"));
             return Ok(());
         }
     };
-    for row in csv.records() {
-        let row = match row {
-            Ok(row) => row,
+    let mut row = csv::StringRecord::new();
+    loop {
+        row_start.set(csv.position().byte());
+        match csv.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) if e.is_io_error() => return Err(io_error(e)),
             Err(e) => {
                 let line = e.position().map_or(0, csv::Position::line);
                 diagnostics.error(document.location(Pos::new(line, 1)), "", format!("invalid CSV: {e}"));
                 continue;
             }
-        };
+        }
         let line = row.position().map_or(0, csv::Position::line);
         let mut quotation = Quotation::default();
         for (column, (name, cell)) in header.iter().zip(row.iter()).enumerate() {
