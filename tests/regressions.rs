@@ -58,3 +58,16 @@ fn jsonl_fast_path_reordered_fields() {
 "#,
     );
 }
+
+/// `gdelt` (found by the property test `any_gdelt_rows_import_or_are_reported`): an
+/// eight-byte SQLDATE or an event code that is not ASCII was sliced by byte offsets and
+/// panicked inside a multi-byte character.
+#[test]
+fn gdelt_non_ascii_date_and_code_sliced_by_bytes() {
+    let mut cells = vec!["9"; 61];
+    cells[1] = "🌀𐓘";
+    cells[5] = "A";
+    cells[26] = "0é";
+    cells[29] = "1";
+    saidgraph::fuzz::gdelt(cells.join("\t").as_bytes());
+}

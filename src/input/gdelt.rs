@@ -246,7 +246,7 @@ impl Importer {
         let act = [code.len(), 3, 2]
             .into_iter()
             .filter(|&n| n <= code.len())
-            .find_map(|n| Act::by_cameo(&code[..n]));
+            .find_map(|n| code.get(..n).and_then(Act::by_cameo));
         let Some(act) = act else {
             diagnostics.error(
                 document.location(Pos::new(line, EVENT_CODE as u64 + 1)),
@@ -270,7 +270,7 @@ impl Importer {
         };
         fields.text("summary", EVENT_CODE, summary);
         let date = cells[SQLDATE];
-        if date.len() == 8 {
+        if date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit()) {
             fields.text(
                 "date",
                 SQLDATE,
