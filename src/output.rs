@@ -53,6 +53,27 @@ impl Output {
                 out.flush().map_err(|e| Error::io("<stdout>", e))
             }
             Self::File(path) => {
+                // Not a regular file (a device such as /dev/null, a named pipe): write to it
+                // in place, since renaming over it would replace it.
+                if let Ok(metadata) = std::fs::metadata(path)
+                    && !metadata.is_file()
+                {
+                    let file = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(path)
+                        .map_err(|e| Error::io(path, e))?;
+                    let mut out = BufWriter::new(file);
+                    write(&mut out)?;
+                    return out.flush().map_err(|e| Error::io(path, e));
+                }
+                // A symbolic link: the file it points to is replaced, not the link.
+                let resolved;
+                let path = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+                    resolved = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+                    &resolved
+                } else {
+                    path
+                };
                 let parent = match path.parent() {
                     Some(parent) if !parent.as_os_str().is_empty() => parent,
                     _ => Path::new("."),

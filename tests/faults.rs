@@ -381,3 +381,54 @@ fn a_full_disk_is_a_clear_error_and_changes_nothing() -> TestResult {
     assert_eq!(store_lines(&store)?, before, "a failed load changed the store");
     Ok(())
 }
+
+/// `-o` naming something other than a regular file: a named pipe (or a device such as
+/// `/dev/null`) is written in place, never renamed over; a symbolic link keeps being a
+/// link and its target gets the output. (Found when a run with `-o /dev/null` replaced the
+/// device with a regular file.)
+#[cfg(unix)]
+#[test]
+fn outputs_that_are_not_regular_files_are_written_in_place() -> TestResult {
+    let folder = tempfile::tempdir()?;
+    let pipe = folder.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&pipe).status()?.success());
+    let reader = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || std::fs::read(pipe))
+    };
+    common::saidgraph()
+        .arg("convert")
+        .arg(common::example())
+        .args(["-f", "nt", "-o"])
+        .arg(&pipe)
+        .assert()
+        .success();
+    let bytes = reader.join().map_err(|_| "reader panicked")??;
+    assert!(bytes.len() > 10_000, "the pipe got the output");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&pipe)?.file_type().is_fifo(),
+        "the pipe was replaced"
+    );
+
+    let target = folder.path().join("target.ttl");
+    std::fs::write(&target, "old")?;
+    let link = folder.path().join("link.ttl");
+    std::os::unix::fs::symlink(&target, &link)?;
+    common::saidgraph()
+        .arg("convert")
+        .arg(common::example())
+        .arg("-o")
+        .arg(&link)
+        .assert()
+        .success();
+    assert!(
+        std::fs::symlink_metadata(&link)?.file_type().is_symlink(),
+        "the link was replaced"
+    );
+    assert!(
+        std::fs::read_to_string(&target)?.contains("sg:Statement"),
+        "the target got the output"
+    );
+    Ok(())
+}
