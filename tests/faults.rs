@@ -391,14 +391,14 @@ fn a_full_disk_is_a_clear_error_and_changes_nothing() -> TestResult {
 fn outputs_that_are_not_regular_files_are_written_in_place() -> TestResult {
     let folder = tempfile::tempdir()?;
     let pipe = folder.path().join("pipe");
-    assert!(std::process::Command::new("mkfifo").arg(&pipe).status()?.success());
+    assert!(Command::new("mkfifo").arg(&pipe).status()?.success());
     let reader = {
         let pipe = pipe.clone();
         std::thread::spawn(move || std::fs::read(pipe))
     };
     common::saidgraph()
         .arg("convert")
-        .arg(common::example())
+        .arg(example())
         .args(["-f", "nt", "-o"])
         .arg(&pipe)
         .assert()
@@ -417,7 +417,7 @@ fn outputs_that_are_not_regular_files_are_written_in_place() -> TestResult {
     std::os::unix::fs::symlink(&target, &link)?;
     common::saidgraph()
         .arg("convert")
-        .arg(common::example())
+        .arg(example())
         .arg("-o")
         .arg(&link)
         .assert()
