@@ -12,7 +12,8 @@
 # a test in tests/regressions.rs named after what it found.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain for the sanitizer
-# flags; without nightly, stable Rust is told to accept them with RUSTC_BOOTSTRAP=1. The
+# flags; without nightly, stable Rust is told to accept them with RUSTC_BOOTSTRAP=1 (its
+# sanitizer runtimes ship with it; that fallback has not been tried where nightly was). The
 # targets are built without the `rocksdb` feature, so no RocksDB build. Runs under
 # `nice -n 19`: fuzzing takes a whole core.
 set -euo pipefail
