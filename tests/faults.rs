@@ -392,18 +392,25 @@ fn outputs_that_are_not_regular_files_are_written_in_place() -> TestResult {
     let folder = tempfile::tempdir()?;
     let pipe = folder.path().join("pipe");
     assert!(Command::new("mkfifo").arg(&pipe).status()?.success());
-    let reader = {
+    // The reader blocks opening the pipe until a writer opens it. Should saidgraph rename a
+    // file over the pipe instead, no writer ever comes: the channel's timeout turns that
+    // into a failure instead of a hung test (the blocked thread ends with the process).
+    let (sender, received) = std::sync::mpsc::channel();
+    {
         let pipe = pipe.clone();
-        std::thread::spawn(move || std::fs::read(pipe))
-    };
+        std::thread::spawn(move || sender.send(std::fs::read(pipe)));
+    }
     common::saidgraph()
         .arg("convert")
         .arg(example())
         .args(["-f", "nt", "-o"])
         .arg(&pipe)
+        .timeout(Duration::from_secs(120))
         .assert()
         .success();
-    let bytes = reader.join().map_err(|_| "reader panicked")??;
+    let bytes = received
+        .recv_timeout(Duration::from_secs(30))
+        .map_err(|_| "nothing was written to the pipe: was it replaced?")??;
     assert!(bytes.len() > 10_000, "the pipe got the output");
     use std::os::unix::fs::FileTypeExt;
     assert!(
