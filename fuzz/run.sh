@@ -3,7 +3,7 @@
 #
 #   fuzz/run.sh [SECONDS] [TARGET…]      # default: 1200 s (20 minutes) each, all targets
 #
-# Targets: json jsonl csv gdelt quotebank date mint param (fuzz/fuzz_targets/; what each
+# Targets: json jsonl csv gdelt quotebank date mint param query (fuzz/fuzz_targets/; what each
 # checks is in src/fuzz.rs). Each starts from fuzz/corpus/<target>/, whose seed-* files are
 # committed, and adds what it finds there (new inputs are not committed: .gitignore).
 # libFuzzer runs in fork mode, so a crash, hang (over 10 s) or out-of-memory (over 2 GB)
@@ -23,7 +23,7 @@ seconds="${1:-1200}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(json jsonl csv gdelt quotebank date mint param)
+    targets=(json jsonl csv gdelt quotebank date mint param query)
 fi
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/saidgraph-fuzz}"

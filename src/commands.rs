@@ -133,18 +133,25 @@ pub fn convert(
 pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path::Path) -> Result<Summary> {
     let inputs = stream::Rereadable::new(inputs)?;
     let progress = Progress::bytes("checking", stream::total_size(&inputs.inputs).map(|s| 2 * s));
-    // Validate against the store opened read-only: a bad input never opens it for
-    // writing and never creates it.
-    let (resolver, tally) = if store_path.join("CURRENT").is_file() {
-        let reader = GraphStore::open_read_only(store_path)?;
-        stream::check(&inputs.inputs, options, &reader)?
+    // An existing store is held for writing first, so that a second writer hears at once
+    // that it is in use, and validation reads a store no other process changes. A bad
+    // input changes nothing in it, and never creates a store that is not there.
+    let existing = if store_path.join("CURRENT").is_file() {
+        Some(GraphStore::open(store_path)?)
     } else {
-        stream::check(&inputs.inputs, options, &NoStore)?
+        None
+    };
+    let (resolver, tally) = match &existing {
+        Some(store) => stream::check(&inputs.inputs, options, store)?,
+        None => stream::check(&inputs.inputs, options, &NoStore)?,
     };
     if let Some(progress) = &progress {
         progress.stage("loading");
     }
-    let store = GraphStore::open(store_path)?;
+    let store = match existing {
+        Some(store) => store,
+        None => GraphStore::open(store_path)?,
+    };
     // The ontology first, in a transaction of its own, so that the data's one bulk commit
     // is the last step: a load killed at any point leaves the data as it was or as it
     // would be after, and the ontology (the same each time) always in place.
@@ -160,10 +167,7 @@ fn data(source: &DataSource) -> Result<(Vec<Triple>, Vec<String>)> {
             let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
             Ok((kb.triples(), kb.bases()))
         }
-        DataSource::Store(path) => {
-            let store = GraphStore::open_read_only(path)?;
-            Ok((store.data_triples()?, store.bases()?))
-        }
+        DataSource::Store(path) => GraphStore::read(path, |store| Ok((store.data_triples()?, store.bases()?))),
     }
 }
 
@@ -215,16 +219,15 @@ pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, outp
             store.load(kb.triples())?;
             (store, kb.bases())
         }
-        DataSource::Store(path) if with.is_empty() => {
-            let store = GraphStore::open_read_only(path)?;
+        DataSource::Store(path) if with.is_empty() => GraphStore::read(path, |store| {
             let bases = store.bases()?;
-            (store, bases)
-        }
+            Ok((store, bases))
+        })?,
         DataSource::Store(path) => {
-            let disk = GraphStore::open_read_only(path)?;
+            let (triples, bases) = GraphStore::read(path, |disk| Ok((disk.data_triples()?, disk.bases()?)))?;
             let store = GraphStore::in_memory()?;
-            store.load(disk.data_triples()?)?;
-            (store, disk.bases()?)
+            store.load(triples)?;
+            (store, bases)
         }
     };
     for path in with {

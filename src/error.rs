@@ -211,6 +211,19 @@ pub enum Error {
         #[source]
         source: oxigraph::sparql::SparqlSyntaxError,
     },
+    /// The SPARQL query uses a prefix that neither it nor saidgraph declares.
+    #[error(
+        "{origin}: error at {line}:{column}: the prefix `{prefix}:` is not declared{hint}; declare it \
+         with `PREFIX {prefix}: <…>`, or use one that saidgraph declares: {declared}"
+    )]
+    QueryPrefix {
+        origin: String,
+        line: usize,
+        column: usize,
+        prefix: String,
+        hint: String,
+        declared: String,
+    },
     /// The SPARQL query nests deeper than saidgraph evaluates.
     #[error(
         "{origin}: the query nests {depth} levels deep (parentheses, braces, or chains such as \
@@ -261,12 +274,19 @@ impl Error {
             self,
             Self::Invalid(_)
                 | Self::QuerySyntax { .. }
+                | Self::QueryPrefix { .. }
                 | Self::QueryTooDeep { .. }
                 | Self::QueryEvaluation(_)
                 | Self::UnknownQuery { .. }
                 | Self::Param(_)
                 | Self::RdfParse { .. }
         )
+    }
+
+    /// Whether this is an on-disk store missing one of its own files: while another
+    /// process writes to the store, a reader may find a file listed and then removed.
+    pub fn is_vanished_store_file(&self) -> bool {
+        matches!(self, Self::Store { .. }) && self.to_string().contains("No such file or directory")
     }
 
     /// Whether this is a bad command line (exit status 2).

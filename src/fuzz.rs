@@ -7,7 +7,8 @@
 //! on every run; the JSON Lines fast path reads what the positioned parser reads; dates
 //! that parse are valid literals of their datatype; every id mints a valid IRI from which
 //! the id can be read back (so distinct ids never collide); `--param` values bind to
-//! terms, or give a clear error, and queries run with them.
+//! terms, or give a clear error, and queries run with them; query texts parse or give a
+//! query error, an undeclared prefix where it is.
 //!
 //! These functions live in the library, not in the fuzz crate, so that `cargo test`
 //! replays every committed seed and finding through exactly the code the fuzzers ran.
@@ -32,7 +33,7 @@ pub type Check = fn(&[u8]);
 
 /// The fuzz targets, by name, each with its check: what `tests/regressions.rs` replays
 /// the corpora of `fuzz/corpus/<name>/` through.
-pub const TARGETS: [(&str, Check); 8] = [
+pub const TARGETS: [(&str, Check); 9] = [
     ("json", json),
     ("jsonl", jsonl),
     ("csv", csv),
@@ -41,6 +42,7 @@ pub const TARGETS: [(&str, Check); 8] = [
     ("date", date),
     ("mint", mint),
     ("param", param),
+    ("query", query),
 ];
 
 /// A JSON document.
@@ -346,4 +348,48 @@ fn seed_store() -> (&'static GraphStore, &'static [String]) {
         (store, kb.bases())
     });
     (store, bases)
+}
+
+/// A SPARQL query's text, as `query -e` gets it, with the prefixes a single-base run
+/// declares: it parses, or the error is a query error (a syntax error, a prefix declared
+/// nowhere, found where the error says, or nesting too deep), never a panic or a stack
+/// overflow. It runs on a stack of the binary's size ([`query::STACK_SIZE`]). Queries are
+/// not evaluated: what an arbitrary query asks for can take any time.
+pub fn query(bytes: &[u8]) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    let text = text.to_owned();
+    let thread = std::thread::Builder::new()
+        .stack_size(query::STACK_SIZE)
+        .spawn(move || {
+            let prefixes = crate::commands::prefixes_for(&["https://kb.example.org/".to_owned()]);
+            match query::parse(&text, "fuzz", &prefixes) {
+                Ok(_) | Err(Error::QuerySyntax { .. } | Error::QueryTooDeep { .. }) => {}
+                Err(Error::QueryPrefix {
+                    line, column, prefix, ..
+                }) => {
+                    assert!(
+                        !prefixes.iter().any(|(p, _)| *p == prefix),
+                        "{text:?}: `{prefix}:` is declared"
+                    );
+                    let at: String = text
+                        .split('\n')
+                        .nth(line - 1)
+                        .unwrap_or_default()
+                        .chars()
+                        .skip(column - 1)
+                        .collect();
+                    assert!(
+                        at.starts_with(&format!("{prefix}:")),
+                        "{text:?}: `{prefix}:` is not at {line}:{column}"
+                    );
+                }
+                Err(other) => panic!("{text:?}: not a query error: {other}"),
+            }
+        })
+        .expect("a thread for the query");
+    if let Err(panic) = thread.join() {
+        std::panic::resume_unwind(panic);
+    }
 }

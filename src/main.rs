@@ -22,17 +22,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use cli::{Cli, Command, RdfOutputArgs};
 use options::{data_source, rdf_output, read_options};
 
-/// The stack of the thread commands run on. Oxigraph parses and evaluates SPARQL
-/// recursively (a debug build spends tens of kilobytes a level), and a query may nest up
-/// to `query::MAX_QUERY_NESTING` levels; the main thread's 8 MiB are not enough for that.
-/// Only what is used is ever committed.
-const STACK_SIZE: usize = 512 << 20;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = std::thread::Builder::new()
         .name("saidgraph".to_owned())
-        .stack_size(STACK_SIZE)
+        .stack_size(saidgraph::query::STACK_SIZE)
         .spawn(move || run(cli))
         .map_err(anyhow::Error::from)
         .and_then(|thread| {

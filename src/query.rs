@@ -255,24 +255,7 @@ pub fn run(
         bindings,
         limit,
     } = prepared;
-    let deep = |depth| Error::QueryTooDeep {
-        origin: origin.clone(),
-        depth,
-    };
-    let brackets = bracket_depth(&text);
-    if brackets > MAX_QUERY_NESTING {
-        return Err(deep(brackets));
-    }
-    let mut query = spargebra::SparqlParser::new()
-        .parse_query(&text)
-        .map_err(|source| Error::QuerySyntax {
-            origin: origin.clone(),
-            source,
-        })?;
-    let depth = algebra_depth(&query);
-    if depth > MAX_QUERY_NESTING {
-        return Err(deep(depth));
-    }
+    let mut query = parse(&text, &origin, prefixes)?;
     if let Some(limit) = limit {
         limit_solutions(&mut query, limit);
     }
@@ -291,6 +274,145 @@ pub fn run(
         other => Error::QueryEvaluation(other),
     })?;
     write_results(results, format, prefixes, out)
+}
+
+/// Parses a query with `prefixes` declared, the same ones results are shortened with (the
+/// built-in prefixes, and `entity:`, `statement:`, … for one base); the query's own
+/// `PREFIX` lines override them. When the query does not parse and uses a prefix declared
+/// nowhere, the error names that prefix: the parser alone lists the characters it expected
+/// at some later point.
+///
+/// Queries nested deeper than [`MAX_QUERY_NESTING`], in their text or their algebra, are
+/// refused before they can overflow the stack of the parser or the evaluator.
+pub fn parse(text: &str, origin: &str, prefixes: &[(String, String)]) -> Result<spargebra::Query> {
+    let deep = |depth| Error::QueryTooDeep {
+        origin: origin.to_owned(),
+        depth,
+    };
+    let brackets = bracket_depth(text);
+    if brackets > MAX_QUERY_NESTING {
+        return Err(deep(brackets));
+    }
+    let query = parse_text(text, origin, prefixes)?;
+    let depth = algebra_depth(&query);
+    if depth > MAX_QUERY_NESTING {
+        return Err(deep(depth));
+    }
+    Ok(query)
+}
+
+fn parse_text(text: &str, origin: &str, prefixes: &[(String, String)]) -> Result<spargebra::Query> {
+    let mut parser = spargebra::SparqlParser::new();
+    for (prefix, namespace) in prefixes {
+        if let Ok(with) = parser.clone().with_prefix(prefix, namespace) {
+            parser = with;
+        }
+    }
+    parser.parse_query(text).map_err(|source| {
+        let names: Vec<&str> = prefixes.iter().map(|(p, _)| p.as_str()).collect();
+        let Some((line, column, prefix)) = undeclared_prefix(text, &names) else {
+            return Error::QuerySyntax {
+                origin: origin.to_owned(),
+                source,
+            };
+        };
+        Error::QueryPrefix {
+            origin: origin.to_owned(),
+            line,
+            column,
+            hint: names
+                .iter()
+                .map(|name| (strsim::damerau_levenshtein(&prefix, name), *name))
+                .filter(|&(distance, _)| distance <= if prefix.chars().count() < 5 { 1 } else { 2 })
+                .min()
+                .map_or_else(String::new, |(_, name)| format!(" (did you mean `{name}:`?)")),
+            prefix,
+            declared: if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            },
+        }
+    })
+}
+
+/// The line, column (from 1, in characters) and prefix of the first prefixed name whose
+/// prefix is neither in `declared` nor in the query's own `PREFIX` lines. A lexical scan
+/// that skips strings, IRIs, comments, variables, language tags and blank nodes; it is
+/// only asked once a query has failed to parse, to name the likely cause.
+fn undeclared_prefix(text: &str, declared: &[&str]) -> Option<(usize, usize, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    let is_name = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '%' | '\\' | '\u{b7}');
+    let skip_name = |mut i: usize| {
+        while i < chars.len() && is_name(chars[i]) {
+            i += 1;
+        }
+        i
+    };
+    let mut names = Vec::new();
+    let mut own = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '#' => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            quote @ ('"' | '\'') => {
+                let long = chars.get(i + 1) == Some(&quote) && chars.get(i + 2) == Some(&quote);
+                i += if long { 3 } else { 1 };
+                while i < chars.len() {
+                    if chars[i] == '\\' {
+                        i += 2;
+                    } else if chars[i] == quote
+                        && (!long || (chars.get(i + 1) == Some(&quote) && chars.get(i + 2) == Some(&quote)))
+                    {
+                        i += if long { 3 } else { 1 };
+                        break;
+                    } else if chars[i] == '\n' && !long {
+                        break;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            '<' => {
+                let end = chars[i + 1..].iter().position(|&c| c == '>' || c.is_whitespace());
+                i = match end {
+                    Some(n) if chars[i + 1 + n] == '>' => i + n + 2,
+                    _ => i + 1,
+                };
+            }
+            '?' | '$' | '@' => i = skip_name(i + 1),
+            c if is_name(c) => {
+                let start = i;
+                i = skip_name(i);
+                let token: String = chars[start..i].iter().collect();
+                if let Some((prefix, _)) = token.split_once(':') {
+                    if names
+                        .last()
+                        .is_some_and(|(_, last): &(usize, String)| last.eq_ignore_ascii_case("prefix"))
+                    {
+                        own.push(prefix.to_owned());
+                    } else if prefix != "_" {
+                        names.push((start, format!("{prefix}:")));
+                        continue;
+                    }
+                }
+                names.push((start, token));
+            }
+            _ => i += 1,
+        }
+    }
+    let (start, name) = names.into_iter().find(|(_, name)| {
+        name.strip_suffix(':')
+            .is_some_and(|p| !declared.contains(&p) && !own.iter().any(|o| o == p))
+    })?;
+    let before = &chars[..start];
+    let line = before.iter().filter(|&&c| c == '\n').count() + 1;
+    let column = start - before.iter().rposition(|&c| c == '\n').map_or(0, |n| n + 1) + 1;
+    Some((line, column, name.trim_end_matches(':').to_owned()))
 }
 
 /// Binds a parameter where it is matched, not only at the top: every basic graph pattern
@@ -444,6 +566,12 @@ pub const MAX_QUERY_BYTES: u64 = 4 << 20;
 /// as `1 + 1 + … + 1`, which nest too) would exhaust the stack and abort the process.
 /// Real queries nest a few dozen levels at most.
 pub const MAX_QUERY_NESTING: usize = 500;
+
+/// The stack of the thread the binary runs commands on. Oxigraph parses and evaluates
+/// SPARQL recursively (a debug build spends tens of kilobytes a level), and a query may
+/// nest up to [`MAX_QUERY_NESTING`] levels; a main thread's 8 MiB are not enough for that.
+/// Only what is used is ever committed.
+pub const STACK_SIZE: usize = 512 << 20;
 
 /// How deep `(`, `[` and `{` nest in a query's text, outside string literals: checked
 /// before parsing, which recurses on them.
@@ -703,6 +831,50 @@ fn write_table(header: &[&str], rows: Vec<Vec<String>>, out: &mut dyn Write) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn undeclared_prefixes_are_found_outside_strings_iris_and_comments() {
+        let declared = ["sg", "entity"];
+        let find = |text: &str| undeclared_prefix(text, &declared);
+        assert_eq!(find("SELECT * { ?s sg:p entity:x }"), None);
+        assert_eq!(find("SELECT * { ?s sg:p ex:x }"), Some((1, 20, "ex".to_owned())));
+        assert_eq!(
+            find("SELECT * {\n  ?s sg:p \u{e9}x:y }"),
+            Some((2, 11, "\u{e9}x".to_owned()))
+        );
+        assert_eq!(find("SELECT * { ?s :p ?o }"), Some((1, 15, String::new())));
+        assert_eq!(find("PREFIX ex: <http://e/> SELECT * { ?s ex:p ?o }"), None);
+        assert_eq!(find("prefix ex: <http://e/> SELECT * { ?s ex:p ?o }"), None);
+        assert_eq!(
+            find(
+                "SELECT * { ?s <http://e/a:b> 'x:y', \"a\\\"b:c\", \"\"\"q\n r:s\"\"\" ; \
+                 sg:p _:b1, ?v:w, \"t\"@en:x . } # c:d\nLIMIT 1"
+            ),
+            None
+        );
+        assert_eq!(
+            find("ASK { FILTER(?a<?b) ?s sg:p ex:o }"),
+            Some((1, 29, "ex".to_owned()))
+        );
+        assert_eq!(
+            find("ASK { FILTER(?a < 1 && ?b > ex:o) }"),
+            Some((1, 29, "ex".to_owned()))
+        );
+        assert_eq!(find("ASK { \"unclosed }"), None);
+        assert_eq!(find("ASK { <unclosed"), None);
+    }
+
+    proptest::proptest! {
+        /// Any text, including the characters the scan treats specially: no panic, and a
+        /// prefix it reports is at the line and column it gives.
+        #[test]
+        fn a_reported_prefix_is_where_it_is_said_to_be(text in "([a-z:<>\"'#?_\\\\ \n.]|\u{e9}|\"\"\"|PREFIX ){0,60}") {
+            if let Some((line, column, prefix)) = undeclared_prefix(&text, &["sg"]) {
+                let at: String = text.split('\n').nth(line - 1).unwrap_or_default().chars().skip(column - 1).collect();
+                proptest::prop_assert!(at.starts_with(&format!("{prefix}:")), "{at:?} {prefix:?}");
+            }
+        }
+    }
 
     #[test]
     fn params_split_into_variable_and_value() -> Result<()> {

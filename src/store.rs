@@ -76,8 +76,21 @@ impl GraphStore {
     }
 
     /// Opens an existing on-disk store for reading; a missing store is an error, not a
-    /// new empty one.
+    /// new empty one. Retried as [`GraphStore::read`] says.
     pub fn open_read_only(path: &Path) -> Result<Self> {
+        Self::read(path, Ok)
+    }
+
+    /// Opens an existing on-disk store for reading and runs `read` on it.
+    ///
+    /// Readers are not locked out by a writer in another process, but RocksDB opens a store
+    /// read-only by listing its files and reads most of them later, while the writer may
+    /// remove some: the write-ahead log it recovered at its own open, tables a load or a
+    /// compaction replaced. A file that vanishes in between fails the open or the read with
+    /// "No such file or directory", however sound the store. Both are then tried again,
+    /// for up to [`READ_ONLY_RETRY`], before the error is reported; `read` should read what
+    /// the command needs before it writes anything.
+    pub fn read<T>(path: &Path, mut read: impl FnMut(Self) -> Result<T>) -> Result<T> {
         if !path.join("CURRENT").is_file() {
             return Err(Error::Usage(format!(
                 "{}: no saidgraph store here; create one with `saidgraph load INPUT --store {}`",
@@ -85,18 +98,33 @@ impl GraphStore {
                 path.display()
             )));
         }
-        #[cfg(feature = "rocksdb")]
-        {
-            let store = Store::open_read_only(path).map_err(|e| Error::Store {
-                path: path.to_owned(),
-                source: e,
-            })?;
-            Ok(Self {
-                store,
-                path: Some(path.to_owned()),
-            })
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(5);
+        loop {
+            match Self::open_read_only_once(path).and_then(&mut read) {
+                Err(error) if error.is_vanished_store_file() && started.elapsed() < READ_ONLY_RETRY => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(100));
+                }
+                outcome => return outcome,
+            }
         }
-        #[cfg(not(feature = "rocksdb"))]
+    }
+
+    #[cfg(feature = "rocksdb")]
+    fn open_read_only_once(path: &Path) -> Result<Self> {
+        let store = Store::open_read_only(path).map_err(|e| Error::Store {
+            path: path.to_owned(),
+            source: e,
+        })?;
+        Ok(Self {
+            store,
+            path: Some(path.to_owned()),
+        })
+    }
+
+    #[cfg(not(feature = "rocksdb"))]
+    fn open_read_only_once(path: &Path) -> Result<Self> {
         Err(no_disk_store(path))
     }
 
@@ -201,6 +229,10 @@ impl KnownIds for GraphStore {
         self.has_subject(iri.as_ref()).then_some(iri)
     }
 }
+
+/// How long [`GraphStore::read`] goes on trying to read a store whose files a writer in
+/// another process is replacing.
+pub const READ_ONLY_RETRY: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Removes the `bulk-*.sst` files of a bulk load that was killed before it could clean
 /// up. Only a writer makes them, and the caller holds the store's one write lock, so any

@@ -423,6 +423,39 @@ fn bad_queries_are_exit_1_with_the_problem_named() {
         .stderr(contains("saidgraph: query: error at 1:15: expected one of REDUCED"));
 }
 
+/// Queries may use the prefixes results are shown with, undeclared; their own `PREFIX`
+/// lines win; a prefix declared nowhere is named with its position.
+#[test]
+fn queries_may_use_the_built_in_prefixes() {
+    query_example(&[
+        "-e",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s a sg:Statement ; sg:speaker entity:putin ; sg:act act:dismiss }",
+    ])
+    .assert()
+    .success()
+    .stdout("n\r\n1\r\n");
+    query_example(&[
+        "-e",
+        "PREFIX sg: <http://example.org/other#> SELECT (COUNT(*) AS ?n) WHERE { ?s sg:speaker ?x }",
+    ])
+    .assert()
+    .success()
+    .stdout("n\r\n0\r\n");
+    query_example(&["-e", "SELECT ?s WHERE {\n  ?s sgg:speaker entity:putin }"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "saidgraph: query: error at 2:6: the prefix `sgg:` is not declared (did you mean `sg:`?); \
+             declare it with `PREFIX sgg: <…>`, or use one that saidgraph declares: act, dbr, dcterms, \
+             entity, foaf,",
+        ));
+    // Prefixed-looking text in strings, IRIs and comments is not a prefix.
+    query_example(&["-e", "SELECT ?s WHERE { ?s <urn:x:y> \"no:pe\" } # ex:y\nLIMIT x"])
+        .assert()
+        .code(1)
+        .stderr(contains("saidgraph: query: error at 2:7: expected one of"));
+}
+
 #[test]
 fn queries_lists_every_named_query() {
     let mut assert = saidgraph().arg("queries").assert().success();
