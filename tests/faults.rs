@@ -237,7 +237,7 @@ fn a_second_writer_gets_a_clear_error_and_the_first_is_unharmed() -> TestResult 
         .stderr(Stdio::piped())
         .spawn()?;
     // Wait until the first holds the store for writing: until its lock on the store's
-    // LOCK file shows in /proc/locks (it validates the input first, which takes a while).
+    // LOCK file shows in /proc/locks (it takes the lock as it starts, before validating).
     let inode = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(store.join("LOCK"))?);
     let deadline = Instant::now() + Duration::from_secs(120);
     while !std::fs::read_to_string("/proc/locks")?.contains(&format!(":{inode} ")) {
