@@ -112,7 +112,7 @@ pub fn convert(
         }
         let mut triples = 0;
         output.write_with(|out| {
-            triples = stream::write(&inputs.inputs, options, &resolver, format, out)?;
+            triples = stream::write(&inputs, options, &resolver, format, out)?;
             Ok(())
         })?;
         return Ok(Summary::new(&tally, triples));
@@ -156,7 +156,7 @@ pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path:
     // is the last step: a load killed at any point leaves the data as it was or as it
     // would be after, and the ontology (the same each time) always in place.
     store.install_ontology()?;
-    let triples = stream::load(&inputs.inputs, options, &resolver, &store)?;
+    let triples = stream::load(&inputs, options, &resolver, &store)?;
     Ok(Summary::new(&tally, triples))
 }
 

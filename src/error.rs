@@ -188,6 +188,17 @@ pub enum Error {
         #[source]
         source: oxigraph::store::StorageError,
     },
+    /// An input changed while it was read twice (validated, then mapped).
+    #[error(
+        "{}: the input changed while saidgraph read it (it is read twice: to validate, then \
+         to map); nothing was written, run again on an input that stays put",
+        path.display()
+    )]
+    InputChanged { path: PathBuf },
+    /// The second pass stopped before the end of its inputs; what stopped it is the
+    /// error reported (this one is only passed between the two threads).
+    #[error("the mapping stopped before the end of the inputs")]
+    MappingIncomplete,
     /// Another process holds the on-disk store for writing.
     #[error(
         "store {path} is in use: another process has it open for writing (a `saidgraph load` \
@@ -273,6 +284,7 @@ impl Error {
         matches!(
             self,
             Self::Invalid(_)
+                | Self::InputChanged { .. }
                 | Self::QuerySyntax { .. }
                 | Self::QueryPrefix { .. }
                 | Self::QueryTooDeep { .. }

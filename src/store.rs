@@ -148,8 +148,19 @@ impl GraphStore {
     /// Adds quads with Oxigraph's bulk loader: nothing is visible until the final
     /// commit, so an interrupted load leaves the store as it was.
     pub fn load_quads(&self, quads: impl IntoIterator<Item = Quad>) -> Result<()> {
+        self.load_quads_if(quads, || Ok(()))
+    }
+
+    /// [`GraphStore::load_quads`], committing only if `check`, asked once every quad is
+    /// staged, says so; on its error nothing is added.
+    pub fn load_quads_if(
+        &self,
+        quads: impl IntoIterator<Item = Quad>,
+        check: impl FnOnce() -> Result<()>,
+    ) -> Result<()> {
         let mut loader = self.store.bulk_loader().with_max_memory_size_in_megabytes(512);
         loader.load_quads(quads).map_err(|e| self.storage_error(e))?;
+        check()?;
         loader.commit().map_err(|e| self.storage_error(e))
     }
 
@@ -293,4 +304,24 @@ pub fn ontology_quads() -> Result<Vec<Quad>> {
 /// The shipped ontology as triples.
 pub fn ontology_triples() -> Result<Vec<Triple>> {
     Ok(ontology_quads()?.into_iter().map(Triple::from).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_load_whose_check_fails_adds_nothing() -> Result<()> {
+        let store = GraphStore::in_memory()?;
+        let quad = || {
+            let iri = NamedNode::new_unchecked("https://kb.example.org/entity/x");
+            Quad::new(iri.clone(), std_terms::RDFS_LABEL, iri, GraphNameRef::DefaultGraph)
+        };
+        let refused = store.load_quads_if([quad()], || Err(Error::MappingIncomplete));
+        assert!(matches!(refused, Err(Error::MappingIncomplete)));
+        assert!(store.data_triples()?.is_empty());
+        store.load_quads_if([quad()], || Ok(()))?;
+        assert_eq!(store.data_triples()?.len(), 1);
+        Ok(())
+    }
 }

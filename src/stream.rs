@@ -14,6 +14,7 @@
 //! never streamed: they are parsed whole.
 
 use std::io::{self, Seek, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
@@ -72,38 +73,99 @@ pub fn total_size(inputs: &[InputSpec]) -> Option<u64> {
     inputs.iter().map(InputSpec::size).sum()
 }
 
-/// Inputs that can be read twice: standard input is copied to a temporary file.
+/// Inputs that can be read twice: standard input, and any input that is not a file or a
+/// folder (a named pipe, `<(zcat kb.jsonl.gz)`), is copied to a temporary file. Files
+/// and the files of folders are noted (size and modification time) so that a change
+/// between or during the passes is found: [`Rereadable::unchanged`].
 #[derive(Debug)]
 pub struct Rereadable {
     pub inputs: Vec<InputSpec>,
     _spool: Option<tempfile::NamedTempFile>,
+    _copies: Vec<tempfile::TempDir>,
+    stamps: Vec<(std::path::PathBuf, Stamp)>,
 }
+
+/// A file's size and modification time.
+type Stamp = (u64, Option<std::time::SystemTime>);
 
 impl Rereadable {
     pub fn new(inputs: &[InputSpec]) -> Result<Self> {
         let mut spool = None;
+        let mut copies = Vec::new();
         let mut specs = Vec::with_capacity(inputs.len());
         for spec in inputs {
-            if !spec.is_stdin() {
+            if spec.is_stdin() {
+                let format = spec.resolved_format()?;
+                let mut file = tempfile::NamedTempFile::new().map_err(|e| Error::io("<stdin>", e))?;
+                io::copy(&mut io::stdin().lock(), &mut file).map_err(|e| Error::io("<stdin>", e))?;
+                specs.push(InputSpec {
+                    path: file.path().to_owned(),
+                    format: Some(format),
+                    name: Some("<stdin>".to_owned()),
+                    import: spec.import,
+                    limits: spec.limits,
+                });
+                spool = Some(file);
+            } else if std::fs::metadata(&spec.path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+                // Under the same name, so that the format still follows from it.
+                let name = spec.display_name();
+                let io_error = |e| Error::io(&spec.path, e);
+                let folder = tempfile::tempdir().map_err(io_error)?;
+                let copy = folder
+                    .path()
+                    .join(spec.path.file_name().unwrap_or(std::ffi::OsStr::new("input")));
+                let mut source = std::fs::File::open(&spec.path).map_err(io_error)?;
+                let mut target = std::fs::File::create(&copy).map_err(io_error)?;
+                io::copy(&mut source, &mut target).map_err(io_error)?;
+                specs.push(InputSpec {
+                    path: copy,
+                    name: Some(name),
+                    ..spec.clone()
+                });
+                copies.push(folder);
+            } else {
                 specs.push(spec.clone());
-                continue;
             }
-            let format = spec.resolved_format()?;
-            let mut file = tempfile::NamedTempFile::new().map_err(|e| Error::io("<stdin>", e))?;
-            io::copy(&mut io::stdin().lock(), &mut file).map_err(|e| Error::io("<stdin>", e))?;
-            specs.push(InputSpec {
-                path: file.path().to_owned(),
-                format: Some(format),
-                name: Some("<stdin>".to_owned()),
-                import: spec.import,
-                limits: spec.limits,
-            });
-            spool = Some(file);
         }
+        let stamps = specs.iter().flat_map(|spec| stamps(&spec.path)).collect();
         Ok(Self {
             inputs: specs,
             _spool: spool,
+            _copies: copies,
+            stamps,
         })
+    }
+
+    /// An error naming the first input that changed (grew, shrank, was rewritten or
+    /// removed) since it was first read: the passes would disagree.
+    pub fn unchanged(&self) -> Result<()> {
+        for (path, stamp) in &self.stamps {
+            if stamps(path).first().is_none_or(|(_, now)| now != stamp) {
+                return Err(Error::InputChanged { path: path.clone() });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The stamps of a file, or of the files of a folder.
+fn stamps(path: &std::path::Path) -> Vec<(std::path::PathBuf, Stamp)> {
+    let stamp = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .map(|m| (path.to_owned(), (m.len(), m.modified().ok())))
+    };
+    if path.is_dir() {
+        let mut files: Vec<_> = std::fs::read_dir(path)
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| stamp(&entry.ok()?.path()))
+            .collect();
+        files.sort();
+        files
+    } else {
+        stamp(path).into_iter().collect()
     }
 }
 
@@ -211,6 +273,24 @@ impl Map<'_> {
     }
 }
 
+/// The batches of triples the second pass sends, and whether it sent them all.
+struct Batches<'a> {
+    receiver: Receiver<Vec<Triple>>,
+    complete: &'a AtomicBool,
+}
+
+impl Batches<'_> {
+    fn iter(&self) -> impl Iterator<Item = Vec<Triple>> + '_ {
+        self.receiver.iter()
+    }
+
+    /// Once the batches have run out: whether the mapping ran to the end of every input,
+    /// rather than stopping on an error.
+    fn complete(&self) -> bool {
+        self.complete.load(Ordering::SeqCst)
+    }
+}
+
 /// Runs the second pass on a thread of its own, handing batches of triples to
 /// `consume` on this one. With `track`, the mapping thread also notes which of these
 /// prefixes Turtle would use, and returns them (by name) beside `consume`'s value.
@@ -219,10 +299,11 @@ fn map_in_parallel<T>(
     options: &ReadOptions,
     resolver: &Resolver,
     track: Option<&[(String, String)]>,
-    consume: impl FnOnce(Receiver<Vec<Triple>>) -> Result<T>,
+    consume: impl FnOnce(Batches<'_>) -> Result<T>,
 ) -> Result<(T, Vec<(String, String)>)> {
     let base_override = options.base_override()?;
     let (sender, receiver) = sync_channel(4);
+    let complete = &AtomicBool::new(false);
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || -> Result<Vec<(String, String)>> {
             let mut map = Map {
@@ -241,6 +322,9 @@ fn map_in_parallel<T>(
                 input::read_into(spec, &mut ignored, &mut map)?;
             }
             map.flush();
+            // Before the sender goes with `map`: a consumer that sees the channel close
+            // then knows whether it got everything.
+            complete.store(!map.closed, Ordering::SeqCst);
             Ok(map.tracker.map_or_else(Vec::new, |tracker| {
                 tracker
                     .used()
@@ -249,18 +333,35 @@ fn map_in_parallel<T>(
                     .collect()
             }))
         });
-        let consumed = consume(receiver);
+        let consumed = consume(Batches { receiver, complete });
         let produced = producer
             .join()
             .unwrap_or_else(|_| Err(Error::Usage("the mapping thread panicked".to_owned())));
-        // A writer error explains a producer that stopped early, so it comes first.
-        let value = consumed?;
-        Ok((value, produced?))
+        match (consumed, produced) {
+            (Ok(value), Ok(used)) => Ok((value, used)),
+            // What stopped the mapping explains a consumer that refused what it got.
+            (Err(Error::MappingIncomplete), Err(error)) => Err(error),
+            // A writer error explains a producer that stopped early, so it comes first.
+            (Err(error), _) | (Ok(_), Err(error)) => Err(error),
+        }
     })
 }
 
 /// Streams validated inputs to N-Triples, N-Quads or Turtle; returns the triple count.
 pub fn write(
+    rereadable: &Rereadable,
+    options: &ReadOptions,
+    resolver: &Resolver,
+    format: RdfFormat,
+    out: &mut dyn Write,
+) -> Result<usize> {
+    let count = write_mapped(&rereadable.inputs, options, resolver, format, out)?;
+    // A changed input may have mapped without an error, to something validation never saw.
+    rereadable.unchanged()?;
+    Ok(count)
+}
+
+fn write_mapped(
     inputs: &[InputSpec],
     options: &ReadOptions,
     resolver: &Resolver,
@@ -273,7 +374,7 @@ pub fn write(
         // a temporary file first, and the mapping thread keeps the tally.
         let prefixes = crate::commands::prefixes_for(&resolver.bases());
         let ((count, mut body), used) = map_in_parallel(inputs, options, resolver, Some(&prefixes), |batches| {
-            write_turtle_body(batches, &prefixes)
+            write_turtle_body(&batches, &prefixes)
         })?;
         let used: Vec<(&str, &str)> = used.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
         export::write_prelude(&used, out).map_err(io_error)?;
@@ -284,7 +385,7 @@ pub fn write(
     let (count, _) = map_in_parallel(inputs, options, resolver, None, |batches| {
         let mut writer = RdfSerializer::from_format(format).for_writer(out);
         let mut count = 0;
-        for batch in batches {
+        for batch in batches.iter() {
             count += batch.len();
             for triple in &batch {
                 writer
@@ -299,7 +400,7 @@ pub fn write(
 }
 
 /// Turtle's body, in input order, into a temporary file.
-fn write_turtle_body(batches: Receiver<Vec<Triple>>, prefixes: &[(String, String)]) -> Result<(usize, std::fs::File)> {
+fn write_turtle_body(batches: &Batches<'_>, prefixes: &[(String, String)]) -> Result<(usize, std::fs::File)> {
     let io_error = |e| Error::io("<output>", e);
     let mut body = tempfile::tempfile().map_err(io_error)?;
     let mut serializer = RdfSerializer::from_format(RdfFormat::Turtle);
@@ -311,7 +412,7 @@ fn write_turtle_body(batches: Receiver<Vec<Triple>>, prefixes: &[(String, String
     let mut count = 0;
     {
         let mut writer = serializer.for_writer(export::Blocks::new(io::BufWriter::with_capacity(1 << 16, &mut body)));
-        for batch in batches {
+        for batch in batches.iter() {
             count += batch.len();
             for triple in &batch {
                 writer
@@ -324,21 +425,52 @@ fn write_turtle_body(batches: Receiver<Vec<Triple>>, prefixes: &[(String, String
     Ok((count, body))
 }
 
-/// Streams validated inputs into a store's bulk loader; returns the triple count.
+/// Streams validated inputs into a store's bulk loader; returns the triple count. The
+/// load commits only if the mapping read every input to its end and no input changed
+/// since it was validated; otherwise nothing is added.
 pub fn load(
-    inputs: &[InputSpec],
+    rereadable: &Rereadable,
     options: &ReadOptions,
     resolver: &Resolver,
     store: &crate::store::GraphStore,
 ) -> Result<usize> {
-    let (count, _) = map_in_parallel(inputs, options, resolver, None, |batches| {
+    let (count, _) = map_in_parallel(&rereadable.inputs, options, resolver, None, |batches| {
         let mut count = 0;
-        let quads = batches.into_iter().flat_map(|batch| {
+        let quads = batches.iter().flat_map(|batch| {
             count += batch.len();
             batch.into_iter().map(|t| t.in_graph(GraphNameRef::DefaultGraph))
         });
-        store.load_quads(quads)?;
+        store.load_quads_if(quads, || {
+            if !batches.complete() {
+                return Err(Error::MappingIncomplete);
+            }
+            rereadable.unchanged()
+        })?;
         Ok(count)
     })?;
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_that_change_between_the_passes_are_found() -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let folder = tempfile::tempdir()?;
+        let file = folder.path().join("kb.jsonl");
+        std::fs::write(&file, "{}\n")?;
+        let tables = folder.path().join("tables");
+        std::fs::create_dir(&tables)?;
+        std::fs::write(tables.join("entities.csv"), "id,name\n")?;
+        let inputs = Rereadable::new(&[InputSpec::new(&file), InputSpec::new(&tables)])?;
+        inputs.unchanged()?;
+
+        std::fs::write(&file, "{}\n{}\n")?;
+        assert!(matches!(inputs.unchanged(), Err(Error::InputChanged { path }) if path == file));
+        let inputs = Rereadable::new(&[InputSpec::new(&file), InputSpec::new(&tables)])?;
+        std::fs::remove_file(tables.join("entities.csv"))?;
+        assert!(matches!(inputs.unchanged(), Err(Error::InputChanged { path }) if path == tables.join("entities.csv")));
+        Ok(())
+    }
 }

@@ -317,6 +317,53 @@ fn readers_are_never_failed_by_a_writer() -> TestResult {
     Ok(())
 }
 
+/// An input that can be read only once (a named pipe, as `<(zcat kb.jsonl.gz)` gives) is
+/// loaded whole. (Its second pass read nothing, so `load` committed no statement and
+/// reported success with the first pass's counts; or it waited forever for a writer.)
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_loaded_whole() -> TestResult {
+    let scratch = tempfile::tempdir()?;
+    let jsonl = common::fixtures().join("forms/input.jsonl");
+    let expected = scratch.path().join("expected");
+    let output = binary()
+        .arg("load")
+        .arg(&jsonl)
+        .arg("--store")
+        .arg(&expected)
+        .output()?;
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let pipe = scratch.path().join("input.jsonl");
+    assert!(Command::new("mkfifo").arg(&pipe).status()?.success());
+    let writer = {
+        let (pipe, jsonl) = (pipe.clone(), jsonl.clone());
+        std::thread::spawn(move || std::fs::write(pipe, std::fs::read(jsonl)?))
+    };
+    let store = scratch.path().join("store");
+    let mut child = binary()
+        .arg("load")
+        .arg(&pipe)
+        .arg("--store")
+        .arg(&store)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while child.try_wait()?.is_none() {
+        if Instant::now() > deadline {
+            child.kill()?;
+            return Err("load from a named pipe never ended".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output()?;
+    writer.join().map_err(|_| "the writer panicked")??;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(store_lines(&store)?, store_lines(&expected)?);
+    Ok(())
+}
+
 /// Standard output on a full disk (`/dev/full`): exit 1 with the reason, not success.
 #[test]
 fn a_full_standard_output_is_a_clear_error() -> TestResult {

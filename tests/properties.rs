@@ -290,10 +290,11 @@ fn read_paths(paths: &[std::path::PathBuf]) -> Result<KnowledgeBase, Error> {
 /// N-Triples of `inputs`.
 fn streamed(paths: &[std::path::PathBuf]) -> Result<Vec<u8>, Error> {
     let specs: Vec<InputSpec> = paths.iter().map(InputSpec::new).collect();
+    let inputs = saidgraph::stream::Rereadable::new(&specs)?;
     let options = ReadOptions::default();
-    let (resolver, _) = saidgraph::stream::check(&specs, &options, &NoStore)?;
+    let (resolver, _) = saidgraph::stream::check(&inputs.inputs, &options, &NoStore)?;
     let mut out = Vec::new();
-    saidgraph::stream::write(&specs, &options, &resolver, RdfFormat::NTriples, &mut out)?;
+    saidgraph::stream::write(&inputs, &options, &resolver, RdfFormat::NTriples, &mut out)?;
     Ok(out)
 }
 
