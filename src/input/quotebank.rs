@@ -298,17 +298,25 @@ enum Python {
     List(Vec<Python>),
 }
 
+/// Lists nest two deep in Quotebank's cells (`[['Q1', 'Name']]`); deeper is not a value
+/// these cells hold, and a cell of a million `[` must not overflow the stack.
+const PYTHON_NESTING: usize = 8;
+
 fn python_value(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<Python> {
+    python_nested(chars, 0)
+}
+
+fn python_nested(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, depth: usize) -> Option<Python> {
     while chars.next_if(|c| c.is_whitespace()).is_some() {}
     match chars.next()? {
-        '[' => {
+        '[' if depth < PYTHON_NESTING => {
             let mut items = Vec::new();
             loop {
                 while chars.next_if(|c| c.is_whitespace() || *c == ',').is_some() {}
                 if chars.next_if_eq(&']').is_some() {
                     return Some(Python::List(items));
                 }
-                items.push(python_value(chars)?);
+                items.push(python_nested(chars, depth + 1)?);
             }
         }
         quote @ ('\'' | '"') => {
@@ -492,6 +500,24 @@ impl Importer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cell of ten million `[` overflowed the stack: the lists are read recursively.
+    #[test]
+    fn python_lists_nested_too_deep_are_not_values() {
+        assert_eq!(
+            python_pairs("[['Donald Trump', '0.9'], [\"O'Neil\", '0.1']]"),
+            Some(vec![
+                ("Donald Trump".to_owned(), "0.9".to_owned()),
+                ("O'Neil".to_owned(), "0.1".to_owned())
+            ])
+        );
+        assert_eq!(
+            python_strings("['Q22686', \"Q1\"]"),
+            Some(vec!["Q22686".to_owned(), "Q1".to_owned()])
+        );
+        assert_eq!(python_strings(&"[".repeat(10_000_000)), None);
+        assert_eq!(python_strings(&format!("{}{}", "[".repeat(9), "]".repeat(9))), None);
+    }
 
     #[test]
     fn epoch_milliseconds_become_the_date_times_pandas_read() {
