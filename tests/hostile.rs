@@ -394,6 +394,33 @@ fn an_unclosed_csv_quote_stops_at_the_row_limit() -> TestResult {
     Ok(())
 }
 
+/// Millions of line ends, as blank lines between rows or inside a quoted cell: the rows
+/// keep their true line numbers, in memory that does not grow with the line ends. (Every
+/// line end's offset was kept until the next row: 16 bytes each, a gigabyte for 64 MB of
+/// them.)
+#[test]
+fn millions_of_csv_line_ends_are_counted_not_kept() -> TestResult {
+    let scratch = tempfile::tempdir()?;
+    let folder = scratch.path().join("tables");
+    std::fs::create_dir(&folder)?;
+    let lines = 30_000_000;
+    {
+        use std::io::Write;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(folder.join("entities.csv"))?);
+        file.write_all(b"id,type,name\n")?;
+        file.write_all(&vec![b'\n'; lines])?;
+        file.write_all(b"a,person,\"A")?;
+        file.write_all(&vec![b'\n'; lines])?;
+        file.write_all(b"\"\nb,nobody,B\n")?;
+    }
+    let (output, peak) = run(&[&"validate", &folder])?;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let expected = format!("entities.csv:{}:2: type: unknown type \"nobody\"", 2 * lines + 3);
+    assert!(stderr(&output).contains(&expected), "{expected}: {}", stderr(&output));
+    assert_bounded("millions of CSV line ends", peak, 250 * MB);
+    Ok(())
+}
+
 /// Queries that are wrong, unknown, too large or nested too deep: exit 1, the problem
 /// named. (Nesting a thousand parentheses deep crashed with a stack overflow.)
 #[test]

@@ -6,7 +6,6 @@
 //! row's line and the cell's column number.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
@@ -74,16 +73,16 @@ pub(super) fn read_table(
     };
     sink.begin(&document, diagnostics);
     let at = |pos: Pos| crate::error::Location::new(file_name.clone(), pos.line, pos.column);
-    let newlines = Rc::new(RefCell::new(Newlines::default()));
+    let recent = Rc::new(RefCell::new(Recent::default()));
     let file = RowLimit::new(file, limits.max_line);
     let row_start = Rc::clone(&file.row_start);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(NewlineTracker {
+        .buffer_capacity(CSV_BUFFER)
+        .from_reader(RecentBytes {
             inner: file,
-            offset: 0,
-            newlines: Rc::clone(&newlines),
+            recent: Rc::clone(&recent),
         });
     let mut header: Option<Vec<String>> = None;
     let mut row = csv::ByteRecord::new();
@@ -99,7 +98,7 @@ pub(super) fn read_table(
                 });
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| newlines.borrow_mut().line_of(p.byte()));
+                let line = e.position().map_or(0, csv::Position::line);
                 diagnostics.push(crate::error::Diagnostic::new(
                     at(Pos::new(line, 1)),
                     "",
@@ -108,8 +107,7 @@ pub(super) fn read_table(
                 continue;
             }
         }
-        // The csv crate does not count blank lines; count them from byte offsets.
-        let line = row.position().map_or(0, |p| newlines.borrow_mut().line_of(p.byte()));
+        let line = first_line(&row, reader.position(), &recent.borrow());
         let mut cells = Vec::with_capacity(row.len());
         let mut valid = true;
         for (i, cell) in row.iter().enumerate() {
@@ -205,56 +203,68 @@ fn check_header(names: &[String], kind: RecordKind, file: &str, diagnostics: &mu
     }
 }
 
-/// The offsets of the line ends (`\r` and `\n`) read so far but not yet passed, and how
-/// many lines were passed.
-#[derive(Debug, Default)]
-struct Newlines {
-    pending: VecDeque<(u64, u8)>,
-    passed: u64,
+/// The csv reader's buffer: it reads at most this far ahead of what it has parsed.
+const CSV_BUFFER: usize = 8 << 10;
+
+/// The line a row starts on. The csv crate counts every `\n` it consumes, but a row's
+/// position is where the previous one ended, before any blank lines; so the row's first
+/// line is counted back from where it ends: less the line ends inside its (quoted) cells,
+/// less the one that ended it, if it ended with `\n` (not at the end of the input, nor
+/// with a `\r` whose `\n` the next row consumes). Memory stays constant however many
+/// lines a row or a run of blank lines spans.
+fn first_line(row: &csv::ByteRecord, end: &csv::Position, recent: &Recent) -> u64 {
+    let start = row.position().map_or(1, csv::Position::line);
+    let inside = row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+    let ended = end
+        .byte()
+        .checked_sub(1)
+        .and_then(|last| recent.byte_at(last))
+        .is_some_and(|b| b == b'\n');
+    end.line().saturating_sub(inside + u64::from(ended)).max(start)
 }
 
-impl Newlines {
-    /// The 1-based line of a record starting at a byte offset; offsets must come in
-    /// increasing order. The csv crate puts a record after blank lines at the start of
-    /// those blank lines, so line ends right at the start are skipped too.
-    fn line_of(&mut self, byte: u64) -> u64 {
-        let mut cursor = byte;
-        while let Some(&(offset, end)) = self.pending.front() {
-            if offset >= byte && offset != cursor {
-                break;
-            }
-            if offset >= byte {
-                cursor += 1;
-            }
-            if end == b'\n' {
-                self.passed += 1;
-            }
-            self.pending.pop_front();
+/// The last bytes the csv reader pulled through, by offset in the input: enough to look
+/// at the byte that ended a row, which is at most the reader's buffer behind.
+struct Recent {
+    ring: Vec<u8>,
+    /// The offset just after the last byte read.
+    end: u64,
+}
+
+impl Default for Recent {
+    fn default() -> Self {
+        Self {
+            ring: vec![0; 4 * CSV_BUFFER],
+            end: 0,
         }
-        self.passed + 1
     }
 }
 
-/// Notes where newlines are as the csv reader pulls bytes through, so that rows get
-/// their true line numbers in bounded memory.
-struct NewlineTracker<R> {
-    inner: R,
-    offset: u64,
-    newlines: Rc<RefCell<Newlines>>,
+impl Recent {
+    fn byte_at(&self, offset: u64) -> Option<u8> {
+        let size = self.ring.len() as u64;
+        (offset < self.end && self.end - offset <= size).then(|| self.ring[(offset % size) as usize])
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        let size = self.ring.len() as u64;
+        for &b in bytes {
+            self.ring[(self.end % size) as usize] = b;
+            self.end += 1;
+        }
+    }
 }
 
-impl<R: Read> Read for NewlineTracker<R> {
+/// Notes the bytes the csv reader pulls through ([`Recent`]).
+struct RecentBytes<R> {
+    inner: R,
+    recent: Rc<RefCell<Recent>>,
+}
+
+impl<R: Read> Read for RecentBytes<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let mut newlines = self.newlines.borrow_mut();
-        for (i, &b) in buf[..n]
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| matches!(**b, b'\n' | b'\r'))
-        {
-            newlines.pending.push_back((self.offset + i as u64, b));
-        }
-        self.offset += n as u64;
+        self.recent.borrow_mut().push(&buf[..n]);
         Ok(n)
     }
 }
@@ -265,6 +275,38 @@ mod tests {
 
     struct Read {
         records: Vec<RawRecord>,
+    }
+
+    /// Rows keep their lines after blank lines, quoted line ends, CRLF and lone CR line
+    /// ends, and without a final line end.
+    #[test]
+    fn rows_start_on_their_true_lines() -> Result<()> {
+        let lines = |text: &str| -> Result<Vec<u64>> {
+            let mut diagnostics = Diagnostics::new();
+            let mut collect = crate::input::Collect::default();
+            let path = Path::new("entities.csv");
+            read_table(
+                text.as_bytes(),
+                path,
+                RecordKind::Entity,
+                Limits::default(),
+                &mut diagnostics,
+                &mut collect,
+            )?;
+            assert!(diagnostics.is_empty(), "{diagnostics}");
+            Ok(collect
+                .0
+                .into_iter()
+                .flat_map(|(_, records)| records)
+                .map(|r| r.pos.line)
+                .collect())
+        };
+        assert_eq!(lines("id,name\na,A\nb,B")?, [2, 3]);
+        assert_eq!(lines("id,name\n\n\n\na,A\n\nb,B\n\n")?, [5, 7]);
+        assert_eq!(lines("id,name\r\n\r\na,A\r\n\r\n\r\nb,B\r\n")?, [3, 6]);
+        assert_eq!(lines("id,name\na,\"A\n\nA\"\nb,\"B\r\nB\"\r\nc,C")?, [2, 5, 7]);
+        assert_eq!(lines("id,name\r\n\r\na,\"A\r\nA\"\r\n\r\nb,B")?, [3, 6]);
+        Ok(())
     }
 
     #[test]
