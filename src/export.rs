@@ -69,10 +69,10 @@ pub fn write_sorted(
         }
     }
     if prose {
-        write_prelude(&tracker.used(), out).map_err(|e| Error::io("<output>", e))?;
+        write_prelude(&tracker.used(), out).map_err(|e| Error::io(crate::output::UNNAMED, e))?;
         let mut blocks = Blocks::new(out);
         serialize(serializer, &triples, &mut blocks)?;
-        blocks.flush().map_err(|e| Error::io("<output>", e))
+        blocks.flush().map_err(|e| Error::io(crate::output::UNNAMED, e))
     } else {
         serialize(serializer, &triples, out)
     }
@@ -83,9 +83,9 @@ fn serialize(serializer: RdfSerializer, triples: &[Triple], out: &mut dyn Write)
     for triple in triples {
         writer
             .serialize_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph))
-            .map_err(|e| Error::io("<output>", e))?;
+            .map_err(|e| Error::io(crate::output::UNNAMED, e))?;
     }
-    writer.finish().map_err(|e| Error::io("<output>", e))?;
+    writer.finish().map_err(|e| Error::io(crate::output::UNNAMED, e))?;
     Ok(())
 }
 

@@ -49,7 +49,7 @@ impl Output {
             Self::Stdout => {
                 let stdout = io::stdout();
                 let mut out = BufWriter::new(stdout.lock());
-                write(&mut out)?;
+                named(write(&mut out), Path::new("<stdout>"))?;
                 out.flush().map_err(|e| Error::io("<stdout>", e))
             }
             Self::File(path) => {
@@ -63,7 +63,7 @@ impl Output {
                         .open(path)
                         .map_err(|e| Error::io(path, e))?;
                     let mut out = BufWriter::new(file);
-                    write(&mut out)?;
+                    named(write(&mut out), path)?;
                     return out.flush().map_err(|e| Error::io(path, e));
                 }
                 // A symbolic link: the file it points to is replaced, not the link.
@@ -105,7 +105,7 @@ impl Output {
                     .try_lock()
                     .map_err(|e| Error::io(temp.path(), e.into()))?;
                 let mut out = BufWriter::new(temp);
-                write(&mut out)?;
+                named(write(&mut out), path)?;
                 let temp = out.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
                 temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
                 temp.persist(path).map_err(|e| Error::io(path, e.error))?;
@@ -113,6 +113,20 @@ impl Output {
             }
         }
     }
+}
+
+/// What writers call the output they are given, not knowing where it goes.
+pub const UNNAMED: &str = "<output>";
+
+/// A writer's error about the [`UNNAMED`] output, naming the output instead.
+fn named(result: Result<()>, output: &Path) -> Result<()> {
+    result.map_err(|error| match error {
+        Error::Io { path, source } if path == Path::new(UNNAMED) => Error::Io {
+            path: output.to_owned(),
+            source,
+        },
+        other => other,
+    })
 }
 
 /// Removes the temporary files of writers that are gone from `folder`: those nobody

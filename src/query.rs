@@ -744,7 +744,7 @@ fn write_results(
     prefixes: &[(String, String)],
     out: &mut dyn Write,
 ) -> Result<()> {
-    let io = |e| Error::io("<output>", e);
+    let io = |e| Error::io(crate::output::UNNAMED, e);
     match (results, format) {
         (QueryResults::Solutions(solutions), ResultsFormat::Table) => {
             let variables: Vec<Variable> = solutions.variables().to_vec();

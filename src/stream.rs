@@ -368,7 +368,7 @@ fn write_mapped(
     format: RdfFormat,
     out: &mut dyn Write,
 ) -> Result<usize> {
-    let io_error = |e| Error::io("<output>", e);
+    let io_error = |e| Error::io(crate::output::UNNAMED, e);
     if format == RdfFormat::Turtle {
         // The prelude lists only the prefixes used, known only at the end: the body goes to
         // a temporary file first, and the mapping thread keeps the tally.
@@ -401,7 +401,7 @@ fn write_mapped(
 
 /// Turtle's body, in input order, into a temporary file.
 fn write_turtle_body(batches: &Batches<'_>, prefixes: &[(String, String)]) -> Result<(usize, std::fs::File)> {
-    let io_error = |e| Error::io("<output>", e);
+    let io_error = |e| Error::io(crate::output::UNNAMED, e);
     let mut body = tempfile::tempfile().map_err(io_error)?;
     let mut serializer = RdfSerializer::from_format(RdfFormat::Turtle);
     for (prefix, namespace) in prefixes {
