@@ -303,10 +303,41 @@ fn byte_order_marks_and_crlf_change_nothing() -> TestResult {
         &scratch.path().join("windows.json"),
         format!("\u{feff}{}", document.replace('\n', "\r\n")).as_bytes(),
     )?;
-    for (original, windows) in [
+    // Every other form too: each table of a CSV folder, GDELT, and Quotebank as CSV and
+    // as JSON Lines, under their own names so that their formats are still recognised.
+    let mut cases = vec![
         (common::fixtures().join("forms/input.jsonl"), windows),
         (example(), windows_document),
-    ] {
+    ];
+    for (i, original) in [
+        "forms/input",
+        "gdelt/export-2.0/input.CSV",
+        "quotebank/csv/input.csv",
+        "quotebank/pandas/input.jsonl",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let original = common::fixtures().join(original);
+        let folder = scratch.path().join(i.to_string());
+        std::fs::create_dir(&folder)?;
+        let windows_copy = |from: &Path, to: &Path| -> std::io::Result<()> {
+            let text = std::fs::read_to_string(from)?;
+            std::fs::write(to, format!("\u{feff}{}", text.replace('\n', "\r\n")))
+        };
+        let copy = folder.join(original.file_name().ok_or("a file name")?);
+        if original.is_dir() {
+            std::fs::create_dir(&copy)?;
+            for entry in std::fs::read_dir(&original)? {
+                let entry = entry?;
+                windows_copy(&entry.path(), &copy.join(entry.file_name()))?;
+            }
+        } else {
+            windows_copy(&original, &copy)?;
+        }
+        cases.push((original, copy));
+    }
+    for (original, windows) in cases {
         let (expected, _) = run(&[&"convert", &original, &"-f", &"nt"])?;
         let (actual, _) = run(&[&"convert", &windows, &"-f", &"nt"])?;
         assert!(actual.status.success(), "{}", stderr(&actual));

@@ -98,6 +98,7 @@ pub fn country_item(code: &str) -> Option<&'static str> {
 
 /// Whether a first line looks like a GDELT event row.
 pub(super) fn looks_like(line: &[u8]) -> bool {
+    let line = super::strip_bom(line);
     let tabs = line.iter().filter(|&&b| b == b'\t').count();
     matches!(tabs, 56 | 57 | 60) && line.iter().take_while(|&&b| b != b'\t').all(u8::is_ascii_digit)
 }
@@ -139,6 +140,7 @@ pub(super) fn read(
         }
         let bytes = buffer.strip_suffix(b"\n").unwrap_or(&buffer);
         let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        let bytes = if line == 1 { super::strip_bom(bytes) } else { bytes };
         if bytes.is_empty() {
             continue;
         }

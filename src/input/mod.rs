@@ -625,10 +625,7 @@ fn read_stream(
         InputFormat::Jsonl => jsonl::read_lines(reader, path, name, source.limits, diagnostics, sink),
         InputFormat::Gdelt => gdelt::read(reader, path, name, source.import, source.limits, diagnostics, sink),
         InputFormat::Quotebank => {
-            let csv = reader
-                .fill_buf()
-                .map_err(|e| Error::io(path, e))?
-                .starts_with(b"quoteID,");
+            let csv = strip_bom(reader.fill_buf().map_err(|e| Error::io(path, e))?).starts_with(b"quoteID,");
             if csv {
                 quotebank::read_csv(reader, path, name, source.import, source.limits, diagnostics, sink)
             } else {

@@ -31,6 +31,7 @@ pub const UNATTRIBUTED: &str = "unattributed";
 /// Whether a first line looks like Quotebank: a JSON object with a `quoteID`, or the CSV
 /// re-export's header.
 pub(super) fn looks_like(line: &[u8]) -> bool {
+    let line = super::strip_bom(line);
     line.starts_with(b"quoteID,") || (line.starts_with(b"{") && line.windows(9).any(|w| w == b"\"quoteID\""))
 }
 
@@ -143,7 +144,18 @@ pub(super) fn read_csv(
         other => Error::io(path, std::io::Error::other(format!("{other:?}"))),
     };
     let header: Vec<String> = match csv.headers() {
-        Ok(header) => header.iter().map(str::to_owned).collect(),
+        Ok(header) => header
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                if i == 0 {
+                    name.trim_start_matches('\u{feff}')
+                } else {
+                    name
+                }
+                .to_owned()
+            })
+            .collect(),
         Err(e) if e.is_io_error() => return Err(io_error(e)),
         Err(e) => {
             diagnostics.error(document.location(Pos::new(1, 1)), "", format!("invalid CSV: {e}"));
