@@ -83,36 +83,57 @@ fn with_long_string(path: &Path, before: &str, size: u64, after: &str) -> std::i
     Ok(path.to_owned())
 }
 
-/// A single string of a gigabyte (100 MB by default), in a JSON Lines line and in a JSON
-/// document: over the limits, a clear error without reading it whole; within raised
-/// limits, converted.
+/// A single string of a gigabyte (100 MB by default), in a line of JSON Lines, GDELT and
+/// Quotebank and in a JSON document: over the limits (8 MiB here), a clear error without
+/// reading it whole, in far less memory than the string; within raised limits, converted.
 #[test]
 fn a_gigabyte_string_is_refused_in_bounded_memory() -> TestResult {
     let scratch = tempfile::tempdir()?;
     let size = hostile_bytes();
     let entity = r#"{"record": "entity", "id": "a", "type": "person", "name": "A"}"#;
-    let lines = with_long_string(
-        &scratch.path().join("long.jsonl"),
-        &format!("{entity}\n{{\"record\": \"statement\", \"speaker\": \"a\", \"quote\": \""),
-        size,
-        "\"}\n{\"record\": \"entity\"}\n",
-    )?;
-    let (output, peak) = run(&[&"validate", &lines, &"--max-line", &"64M"])?;
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    let message = stderr(&output);
-    assert!(
-        message.contains(&format!(
-            "long.jsonl:2:1: a line of {} bytes is longer than the limit of 67108864 bytes; \
-             split it, or raise the limit with --max-line",
-            size + 52
-        )),
-        "{message}"
-    );
-    assert!(
-        message.contains("long.jsonl:3:"),
-        "reading goes on after a long line: {message}"
-    );
-    assert_bounded("a long JSON Lines line", peak, 400 * MB);
+    let gdelt_start = format!("1\t20240620{}\t", "\tx".repeat(58));
+    let cases = [
+        (
+            "long.jsonl",
+            format!("{entity}\n{{\"record\": \"statement\", \"speaker\": \"a\", \"quote\": \""),
+            "\"}\n{\"record\": \"entity\"}\n",
+            "jsonl",
+            52,
+        ),
+        (
+            "long.tsv",
+            format!("{gdelt_start}\n{gdelt_start}"),
+            "\n1\tbroken\n",
+            "gdelt",
+            0,
+        ),
+        (
+            "quotes.jsonl",
+            "{\"quoteID\": \"q1\"}\n{\"quoteID\": \"q2\", \"quotation\": \"".to_owned(),
+            "\"}\nnot json\n",
+            "quotebank",
+            34,
+        ),
+    ];
+    for (name, before, after, format, overhead) in cases {
+        let path = with_long_string(&scratch.path().join(name), &before, size, after)?;
+        let (output, peak) = run(&[&"validate", &path, &"--input-format", &format, &"--max-line", &"8M"])?;
+        assert_eq!(output.status.code(), Some(1), "{name}: {}", stderr(&output));
+        let message = stderr(&output);
+        let length = size + overhead + if format == "gdelt" { gdelt_start.len() as u64 } else { 0 };
+        assert!(
+            message.contains(&format!(
+                "{name}:2:1: a line of {length} bytes is longer than the limit of 8388608 bytes; \
+                 split it, or raise the limit with --max-line"
+            )),
+            "{name}: {message}"
+        );
+        assert!(
+            message.contains(&format!("{name}:3:")),
+            "{name}: reading goes on after a long line: {message}"
+        );
+        assert_bounded(name, peak, 100 * MB);
+    }
 
     let document = with_long_string(
         &scratch.path().join("long.json"),
@@ -120,14 +141,14 @@ fn a_gigabyte_string_is_refused_in_bounded_memory() -> TestResult {
         size,
         "\"}]}",
     )?;
-    let (output, peak) = run(&[&"validate", &document, &"--max-document", &"64M"])?;
+    let (output, peak) = run(&[&"validate", &document, &"--max-document", &"8M"])?;
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("long.json: a JSON document longer than the limit of 67108864 bytes"),
+        stderr(&output).contains("long.json: a JSON document longer than the limit of 8388608 bytes"),
         "{}",
         stderr(&output)
     );
-    assert_bounded("a long JSON document", peak, 400 * MB);
+    assert_bounded("a long JSON document", peak, 100 * MB);
     Ok(())
 }
 
@@ -421,7 +442,7 @@ fn an_unclosed_csv_quote_stops_at_the_row_limit() -> TestResult {
         "{}",
         stderr(&output)
     );
-    assert_bounded("an unclosed CSV quote", peak, 300 * MB);
+    assert_bounded("an unclosed CSV quote", peak, 100 * MB);
     Ok(())
 }
 
