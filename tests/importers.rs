@@ -211,6 +211,36 @@ fn a_gdelt_row_with_a_wrong_column_count_is_a_positioned_error() -> TestResult {
     Ok(())
 }
 
+/// A GDELT place whose name is blank is no place: the event is kept without one. (The
+/// place record it made was invalid, and its error was dropped unseen, with the place.)
+#[test]
+fn a_gdelt_place_with_a_blank_name_is_left_out() -> TestResult {
+    let folder = tempfile::tempdir()?;
+    let path = folder.path().join("events.CSV");
+    let text = std::fs::read_to_string(input("gdelt/export-2.0"))?;
+    let blanked: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let mut cells: Vec<&str> = line.split('\t').collect();
+            cells[52] = "   ";
+            cells.join("\t")
+        })
+        .collect();
+    std::fs::write(&path, blanked.join("\n") + "\n")?;
+    let output = saidgraph().args(["convert", "-f", "nt"]).arg(&path).output()?;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let original = saidgraph()
+        .args(["convert", "-f", "nt"])
+        .arg(input("gdelt/export-2.0"))
+        .output()?;
+    let statements = |nt: &str| nt.matches("saidgraph#Statement>").count();
+    assert!(statements(&stdout(&output)) > 0);
+    assert_eq!(statements(&stdout(&output)), statements(&stdout(&original)));
+    assert!(!stdout(&output).contains("saidgraph#place>"), "a blank place was kept");
+    assert!(stdout(&original).contains("saidgraph#place>"));
+    Ok(())
+}
+
 /// Compressed importer inputs (gzip, bzip2, zstd) give the bytes of the plain ones.
 #[test]
 fn compressed_importer_inputs_read_as_plain_ones() -> TestResult {

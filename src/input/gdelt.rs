@@ -281,11 +281,11 @@ impl Importer {
         } else {
             fields.text("date", SQLDATE, date);
         }
-        if let Some(place) = self.place(cells, columns, line, sink) {
+        if let Some(place) = self.place(cells, columns, line, diagnostics, sink) {
             fields.text("place", columns.action_name, place);
         }
         if let (Some(url), Some(column)) = (url, columns.source_url) {
-            self.source(url, column, line, sink);
+            self.source(url, column, line, diagnostics, sink);
             fields.text("source", column, url);
         }
         let mut extra = Vec::new();
@@ -376,9 +376,16 @@ impl Importer {
     }
 
     /// The entity of the action's place, when GDELT geocoded it; its id.
-    fn place(&mut self, cells: &[&str], columns: &Columns, line: u64, sink: &mut dyn Sink) -> Option<String> {
+    fn place(
+        &mut self,
+        cells: &[&str],
+        columns: &Columns,
+        line: u64,
+        diagnostics: &mut Diagnostics,
+        sink: &mut dyn Sink,
+    ) -> Option<String> {
         let (geo_type, name) = (cells[columns.action_type], cells[columns.action_name]);
-        if matches!(geo_type, "" | "0") || name.is_empty() {
+        if matches!(geo_type, "" | "0") || name.trim().is_empty() {
             return None;
         }
         let (feature, country) = (cells[columns.action_feature], cells[columns.action_country]);
@@ -400,15 +407,14 @@ impl Importer {
                     format!("GDELT place in FIPS country {country}"),
                 );
             }
-            let mut ignored = Diagnostics::new();
-            sink.record(fields.record(RecordKind::Entity, true, Vec::new()), &mut ignored);
+            sink.record(fields.record(RecordKind::Entity, true, Vec::new()), diagnostics);
         }
         Some(id)
     }
 
     /// The source of a URL, given once. A URL that is not a valid IRI keeps its text as
     /// the title instead.
-    fn source(&mut self, url: &str, column: usize, line: u64, sink: &mut dyn Sink) {
+    fn source(&mut self, url: &str, column: usize, line: u64, diagnostics: &mut Diagnostics, sink: &mut dyn Sink) {
         if !self.seen.insert((RecordKind::Source, url.to_owned())) {
             return;
         }
@@ -419,8 +425,7 @@ impl Importer {
         } else {
             fields.text("title", column, url);
         }
-        let mut ignored = Diagnostics::new();
-        sink.record(fields.record(RecordKind::Source, true, Vec::new()), &mut ignored);
+        sink.record(fields.record(RecordKind::Source, true, Vec::new()), diagnostics);
     }
 }
 
