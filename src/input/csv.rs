@@ -129,6 +129,10 @@ pub(super) fn read_table(
             }
         }
         if !valid {
+            if header.is_none() {
+                // No row can be read without the header; what is wrong with it is said.
+                return Ok(());
+            }
             continue;
         }
         let Some(names) = &header else {
@@ -275,6 +279,29 @@ mod tests {
 
     struct Read {
         records: Vec<RawRecord>,
+    }
+
+    /// A header that is not UTF-8 is the one problem reported. (The next row was read as
+    /// the header, and gave an unknown field for each of its cells.)
+    #[test]
+    fn a_header_that_is_not_utf8_stops_the_table() -> Result<()> {
+        let mut diagnostics = Diagnostics::new();
+        let mut collect = crate::input::Collect::default();
+        let text = b"id,n\xffame\nputin,Vladimir Putin\nkim,Kim\n";
+        read_table(
+            &text[..],
+            Path::new("entities.csv"),
+            RecordKind::Entity,
+            Limits::default(),
+            &mut diagnostics,
+            &mut collect,
+        )?;
+        assert_eq!(
+            diagnostics.to_string(),
+            "entities.csv:1:2: invalid UTF-8; the table must be UTF-8 text"
+        );
+        assert!(collect.0.iter().all(|(_, records)| records.is_empty()));
+        Ok(())
     }
 
     /// Rows keep their lines after blank lines, quoted line ends, CRLF and lone CR line
