@@ -148,15 +148,23 @@ pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path:
     if let Some(progress) = &progress {
         progress.stage("loading");
     }
-    let store = match existing {
-        Some(store) => store,
-        None => GraphStore::open(store_path)?,
-    };
     // The ontology first, in a transaction of its own, so that the data's one bulk commit
     // is the last step: a load killed at any point leaves the data as it was or as it
-    // would be after, and the ontology (the same each time) always in place.
-    store.install_ontology()?;
-    let triples = stream::load(&inputs, options, &resolver, &store)?;
+    // would be after, and the ontology (the same each time) always in place. A new store
+    // is built aside and moved into place whole.
+    let triples = match existing {
+        Some(store) => {
+            store.install_ontology()?;
+            stream::load(&inputs, options, &resolver, &store)?
+        }
+        None => {
+            let new = store::NewStore::create(store_path)?;
+            new.store().install_ontology()?;
+            let triples = stream::load(&inputs, options, &resolver, new.store())?;
+            new.finish()?;
+            triples
+        }
+    };
     Ok(Summary::new(&tally, triples))
 }
 

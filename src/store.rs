@@ -241,6 +241,100 @@ impl KnownIds for GraphStore {
     }
 }
 
+/// A store being created by a load: built in a hidden folder beside its path and moved
+/// into place whole once complete (renaming a folder is atomic), so that a load into a
+/// new store that is killed at any point leaves no store rather than part of one.
+#[derive(Debug)]
+pub struct NewStore {
+    /// Taken to close the store before the move.
+    store: Option<GraphStore>,
+    /// Locked while this process builds the store (and unlocked as it closes, after the
+    /// removal of a failed one): a folder nobody holds is an orphan.
+    _folder: std::fs::File,
+    building: PathBuf,
+    target: PathBuf,
+}
+
+impl NewStore {
+    /// Starts a store that will be at `path`, first removing the folders of killed loads
+    /// that were creating it.
+    pub fn create(path: &Path) -> Result<Self> {
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let name = path.file_name().map_or_else(|| "store".into(), |n| n.to_string_lossy());
+        let prefix = format!(".{name}.saidgraph-new-");
+        remove_orphan_stores(parent, &prefix);
+        let building = tempfile::Builder::new()
+            .prefix(&prefix)
+            .tempdir_in(parent)
+            .map_err(|e| Error::io(path, e))?
+            .keep();
+        let folder = std::fs::File::open(&building).map_err(|e| Error::io(&building, e))?;
+        folder.try_lock().map_err(|e| Error::io(&building, e.into()))?;
+        let store = GraphStore::open(&building).inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&building);
+        })?;
+        Ok(Self {
+            store: Some(store),
+            _folder: folder,
+            building,
+            target: path.to_owned(),
+        })
+    }
+
+    pub fn store(&self) -> &GraphStore {
+        self.store.as_ref().expect("the store is open until finish")
+    }
+
+    /// Closes the store and moves it into place. A store that appeared at the path in the
+    /// meantime is an error, and left alone.
+    pub fn finish(mut self) -> Result<()> {
+        drop(self.store.take());
+        std::fs::rename(&self.building, &self.target).map_err(|e| {
+            Error::io(
+                &self.target,
+                std::io::Error::new(e.kind(), format!("cannot create the store there: {e}")),
+            )
+        })?;
+        if let Some(parent) = self.target.parent().filter(|p| !p.as_os_str().is_empty())
+            && let Ok(parent) = std::fs::File::open(parent)
+        {
+            let _ = parent.sync_all();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for NewStore {
+    /// A load that failed leaves nothing behind.
+    fn drop(&mut self) {
+        drop(self.store.take());
+        if self.building.exists() {
+            let _ = std::fs::remove_dir_all(&self.building);
+        }
+    }
+}
+
+/// Removes the folders of loads killed while creating a store: those with `prefix` that
+/// no process holds. Best effort: a folder that cannot be checked is left alone.
+fn remove_orphan_stores(parent: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(prefix) {
+            continue;
+        }
+        if let Ok(folder) = std::fs::File::open(entry.path())
+            && folder.try_lock().is_ok()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// How long [`GraphStore::read`] goes on trying to read a store whose files a writer in
 /// another process is replacing.
 pub const READ_ONLY_RETRY: std::time::Duration = std::time::Duration::from_secs(10);

@@ -102,7 +102,7 @@ fn a_killed_load_leaves_the_store_as_before_or_as_after() -> TestResult {
     assert!(after.len() > before.len() + 4 * STATEMENTS);
 
     let mut outcomes = Vec::new();
-    for (i, fraction) in [0.05, 0.2, 0.4, 0.55, 0.7, 0.8, 0.88, 0.94, 0.98, 1.02]
+    for (i, fraction) in [0.05, 0.2, 0.4, 0.55, 0.7, 0.8, 0.88, 0.94, 0.98, 2.0]
         .into_iter()
         .enumerate()
     {
@@ -144,6 +144,86 @@ fn a_killed_load_leaves_the_store_as_before_or_as_after() -> TestResult {
         std::fs::remove_dir_all(&store)?;
     }
     eprintln!("a full load took {duration:?}; killed at {}", outcomes.join(", "));
+    assert!(outcomes.first().is_some_and(|o| o.ends_with("before")), "{outcomes:?}");
+    assert!(outcomes.last().is_some_and(|o| o.ends_with("after")), "{outcomes:?}");
+    Ok(())
+}
+
+/// The folders of loads creating a store: `.NAME.saidgraph-new-*` beside it.
+fn building_folders(store: &Path) -> std::io::Result<Vec<String>> {
+    let prefix = format!(
+        ".{}.saidgraph-new-",
+        store.file_name().unwrap_or_default().to_string_lossy()
+    );
+    let parent = store.parent().unwrap_or(Path::new("."));
+    Ok(std::fs::read_dir(parent)?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|name| name.starts_with(&prefix))
+        .collect())
+}
+
+/// `load` into a store that does not exist yet, killed at points spread over a whole
+/// load: afterwards there is no store, or the whole one; never a store with the ontology
+/// and no data (which there was, when the store was created in place). The next load
+/// removes what the killed one was building.
+#[test]
+fn a_killed_load_into_a_new_store_leaves_no_store_or_a_whole_one() -> TestResult {
+    let scratch = tempfile::tempdir()?;
+    let input = large_input(scratch.path())?;
+    let complete = scratch.path().join("complete");
+    let started = Instant::now();
+    let output = binary()
+        .arg("load")
+        .arg(&input)
+        .arg("--store")
+        .arg(&complete)
+        .output()?;
+    let duration = started.elapsed();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let after = store_lines(&complete)?;
+    assert_eq!(building_folders(&complete)?, Vec::<String>::new());
+
+    let mut outcomes = Vec::new();
+    for (i, fraction) in [0.1, 0.5, 0.8, 0.9, 0.97, 2.0].into_iter().enumerate() {
+        let store = scratch.path().join(format!("new-{i}"));
+        let mut child = binary()
+            .arg("load")
+            .arg(&input)
+            .arg("--store")
+            .arg(&store)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        std::thread::sleep(duration.mul_f64(fraction));
+        child.kill()?; // SIGKILL
+        child.wait()?;
+        let state = if !store.exists() {
+            "none"
+        } else if store_lines(&store)? == after {
+            "whole"
+        } else {
+            panic!(
+                "killed at {:.0}% of a load into a new store, the store holds {} triples, not {}",
+                fraction * 100.0,
+                store_lines(&store)?.len(),
+                after.len()
+            );
+        };
+        outcomes.push(format!("{:.0}%: {state}", fraction * 100.0));
+        if state == "none" {
+            let output = binary().arg("load").arg(&input).arg("--store").arg(&store).output()?;
+            assert!(output.status.success(), "{}", stderr(&output));
+            assert_eq!(store_lines(&store)?, after, "the load after a killed one");
+            assert_eq!(
+                building_folders(&store)?,
+                Vec::<String>::new(),
+                "a killed load's folder stayed"
+            );
+        }
+    }
+    eprintln!("a full load took {duration:?}; killed at {}", outcomes.join(", "));
+    assert!(outcomes.first().is_some_and(|o| o.ends_with("none")), "{outcomes:?}");
+    assert!(outcomes.last().is_some_and(|o| o.ends_with("whole")), "{outcomes:?}");
     Ok(())
 }
 
