@@ -355,10 +355,11 @@ pub fn write(
     format: RdfFormat,
     out: &mut dyn Write,
 ) -> Result<usize> {
-    let count = write_mapped(&rereadable.inputs, options, resolver, format, out)?;
-    // A changed input may have mapped without an error, to something validation never saw.
+    let written = write_mapped(&rereadable.inputs, options, resolver, format, out);
+    // A changed input may have mapped without an error, to something validation never
+    // saw, or failed in a way validation did not foresee: either way, the change is why.
     rereadable.unchanged()?;
-    Ok(count)
+    written
 }
 
 fn write_mapped(
@@ -447,7 +448,8 @@ pub fn load(
             rereadable.unchanged()
         })?;
         Ok(count)
-    })?;
+    })
+    .map_err(|error| rereadable.unchanged().err().unwrap_or(error))?;
     Ok(count)
 }
 
