@@ -131,8 +131,6 @@ pub fn convert(
 /// `load`: validates the inputs (their references may name what the store holds), then
 /// streams them into the on-disk store's bulk loader, which commits all or nothing.
 pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path::Path) -> Result<Summary> {
-    let inputs = stream::Rereadable::new(inputs)?;
-    let progress = Progress::bytes("checking", stream::total_size(&inputs.inputs).map(|s| 2 * s));
     // An existing store is held for writing first, so that a second writer hears at once
     // that it is in use, and validation reads a store no other process changes. A bad
     // input changes nothing in it, and never creates a store that is not there.
@@ -141,6 +139,8 @@ pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path:
     } else {
         None
     };
+    let inputs = stream::Rereadable::new(inputs)?;
+    let progress = Progress::bytes("checking", stream::total_size(&inputs.inputs).map(|s| 2 * s));
     let (resolver, tally) = match &existing {
         Some(store) => stream::check(&inputs.inputs, options, store)?,
         None => stream::check(&inputs.inputs, options, &NoStore)?,

@@ -269,13 +269,15 @@ impl NewStore {
         let building = tempfile::Builder::new()
             .prefix(&prefix)
             .tempdir_in(parent)
-            .map_err(|e| Error::io(path, e))?
-            .keep();
-        let folder = std::fs::File::open(&building).map_err(|e| Error::io(&building, e))?;
-        folder.try_lock().map_err(|e| Error::io(&building, e.into()))?;
-        let store = GraphStore::open(&building).inspect_err(|_| {
-            let _ = std::fs::remove_dir_all(&building);
-        })?;
+            .map_err(|e| Error::io(path, e))?;
+        let start = || -> Result<(std::fs::File, GraphStore)> {
+            let folder = std::fs::File::open(building.path()).map_err(|e| Error::io(building.path(), e))?;
+            folder.try_lock().map_err(|e| Error::io(building.path(), e.into()))?;
+            Ok((folder, GraphStore::open(building.path())?))
+        };
+        // Until it is locked and open, the folder is removed with `building` on failure.
+        let (folder, store) = start()?;
+        let building = building.keep();
         Ok(Self {
             store: Some(store),
             _folder: folder,
@@ -293,10 +295,12 @@ impl NewStore {
     pub fn finish(mut self) -> Result<()> {
         drop(self.store.take());
         std::fs::rename(&self.building, &self.target).map_err(|e| {
-            Error::io(
-                &self.target,
-                std::io::Error::new(e.kind(), format!("cannot create the store there: {e}")),
-            )
+            let why = if self.target.join("CURRENT").is_file() {
+                "a store appeared there while this load ran (another load?); it was left as it is".to_owned()
+            } else {
+                format!("cannot create the store there: {e}")
+            };
+            Error::io(&self.target, std::io::Error::new(e.kind(), why))
         })?;
         if let Some(parent) = self.target.parent().filter(|p| !p.as_os_str().is_empty())
             && let Ok(parent) = std::fs::File::open(parent)
@@ -318,13 +322,19 @@ impl Drop for NewStore {
 }
 
 /// Removes the folders of loads killed while creating a store: those with `prefix` that
-/// no process holds. Best effort: a folder that cannot be checked is left alone.
+/// no process holds, and older than a few seconds (a load locks its folder just after
+/// making it). Best effort: a folder that cannot be checked is left alone.
 fn remove_orphan_stores(parent: &Path, prefix: &str) {
+    const MIN_AGE: std::time::Duration = std::time::Duration::from_secs(2);
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
     for entry in entries.flatten() {
-        if !entry.file_name().to_string_lossy().starts_with(prefix) {
+        let old_enough = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| modified.elapsed().is_ok_and(|age| age >= MIN_AGE));
+        if !entry.file_name().to_string_lossy().starts_with(prefix) || !old_enough {
             continue;
         }
         if let Ok(folder) = std::fs::File::open(entry.path())

@@ -82,7 +82,8 @@ pub struct Rereadable {
     pub inputs: Vec<InputSpec>,
     _spool: Option<tempfile::NamedTempFile>,
     _copies: Vec<tempfile::TempDir>,
-    stamps: Vec<(std::path::PathBuf, Stamp)>,
+    /// Per input read: the stamps of its file, or of its folder's tables.
+    stamps: Vec<(std::path::PathBuf, Vec<(std::path::PathBuf, Stamp)>)>,
 }
 
 /// A file's size and modification time.
@@ -127,7 +128,10 @@ impl Rereadable {
                 specs.push(spec.clone());
             }
         }
-        let stamps = specs.iter().flat_map(|spec| stamps(&spec.path)).collect();
+        let stamps = specs
+            .iter()
+            .map(|spec| (spec.path.clone(), stamps(&spec.path)))
+            .collect();
         Ok(Self {
             inputs: specs,
             _spool: spool,
@@ -137,18 +141,29 @@ impl Rereadable {
     }
 
     /// An error naming the first input that changed (grew, shrank, was rewritten or
-    /// removed) since it was first read: the passes would disagree.
+    /// removed, or a folder that gained or lost a table) since it was first read: the
+    /// passes would disagree.
     pub fn unchanged(&self) -> Result<()> {
-        for (path, stamp) in &self.stamps {
-            if stamps(path).first().is_none_or(|(_, now)| now != stamp) {
-                return Err(Error::InputChanged { path: path.clone() });
+        for (input, before) in &self.stamps {
+            let now = stamps(input);
+            if now != *before {
+                // The file that changed or went, else the table that came.
+                let missing = |from: &[(std::path::PathBuf, Stamp)], to: &[(std::path::PathBuf, Stamp)]| {
+                    from.iter()
+                        .find(|stamp| !to.contains(stamp))
+                        .map(|(path, _)| path.clone())
+                };
+                let path = missing(before, &now)
+                    .or_else(|| missing(&now, before))
+                    .unwrap_or_else(|| input.clone());
+                return Err(Error::InputChanged { path });
             }
         }
         Ok(())
     }
 }
 
-/// The stamps of a file, or of the files of a folder.
+/// The stamps of a file, or of the CSV tables of a folder (`*.csv`, compressed or not).
 fn stamps(path: &std::path::Path) -> Vec<(std::path::PathBuf, Stamp)> {
     let stamp = |path: &std::path::Path| {
         std::fs::metadata(path)
@@ -160,7 +175,14 @@ fn stamps(path: &std::path::Path) -> Vec<(std::path::PathBuf, Stamp)> {
         let mut files: Vec<_> = std::fs::read_dir(path)
             .into_iter()
             .flatten()
-            .filter_map(|entry| stamp(&entry.ok()?.path()))
+            .filter_map(|entry| {
+                let entry = entry.ok()?;
+                entry
+                    .file_name()
+                    .to_string_lossy()
+                    .contains(".csv")
+                    .then(|| stamp(&entry.path()))?
+            })
             .collect();
         files.sort();
         files
@@ -402,7 +424,8 @@ fn write_mapped(
 
 /// Turtle's body, in input order, into a temporary file.
 fn write_turtle_body(batches: &Batches<'_>, prefixes: &[(String, String)]) -> Result<(usize, std::fs::File)> {
-    let io_error = |e| Error::io(crate::output::UNNAMED, e);
+    // The body's temporary file is not the output: its errors name the folder it is in.
+    let io_error = |e| Error::io(std::env::temp_dir(), e);
     let mut body = tempfile::tempfile().map_err(io_error)?;
     let mut serializer = RdfSerializer::from_format(RdfFormat::Turtle);
     for (prefix, namespace) in prefixes {
@@ -473,6 +496,15 @@ mod tests {
         let inputs = Rereadable::new(&[InputSpec::new(&file), InputSpec::new(&tables)])?;
         std::fs::remove_file(tables.join("entities.csv"))?;
         assert!(matches!(inputs.unchanged(), Err(Error::InputChanged { path }) if path == tables.join("entities.csv")));
+
+        // A table that appears is a change; another file in the folder is not.
+        let inputs = Rereadable::new(&[InputSpec::new(&tables)])?;
+        std::fs::write(tables.join("notes.txt"), "notes")?;
+        inputs.unchanged()?;
+        std::fs::write(tables.join("relations.csv.gz"), "")?;
+        assert!(
+            matches!(inputs.unchanged(), Err(Error::InputChanged { path }) if path == tables.join("relations.csv.gz"))
+        );
         Ok(())
     }
 }

@@ -214,16 +214,19 @@ const CSV_BUFFER: usize = 8 << 10;
 /// position is where the previous one ended, before any blank lines; so the row's first
 /// line is counted back from where it ends: less the line ends inside its (quoted) cells,
 /// less the one that ended it, if it ended with `\n` (not at the end of the input, nor
-/// with a `\r` whose `\n` the next row consumes). Memory stays constant however many
-/// lines a row or a run of blank lines spans.
+/// with a `\r` whose `\n` the next row consumes, nor at the end of the input, where a
+/// last `\n` is inside an unclosed quote). Memory stays constant however many lines a
+/// row or a run of blank lines spans.
 fn first_line(row: &csv::ByteRecord, end: &csv::Position, recent: &Recent) -> u64 {
     let start = row.position().map_or(1, csv::Position::line);
     let inside = row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-    let ended = end
-        .byte()
-        .checked_sub(1)
-        .and_then(|last| recent.byte_at(last))
-        .is_some_and(|b| b == b'\n');
+    // The reader meets the end of the input only when a row needs more than there is.
+    let ended = !recent.at_end
+        && end
+            .byte()
+            .checked_sub(1)
+            .and_then(|last| recent.byte_at(last))
+            .is_some_and(|b| b == b'\n');
     end.line().saturating_sub(inside + u64::from(ended)).max(start)
 }
 
@@ -233,6 +236,8 @@ struct Recent {
     ring: Vec<u8>,
     /// The offset just after the last byte read.
     end: u64,
+    /// The end of the input was met.
+    at_end: bool,
 }
 
 impl Default for Recent {
@@ -240,6 +245,7 @@ impl Default for Recent {
         Self {
             ring: vec![0; 4 * CSV_BUFFER],
             end: 0,
+            at_end: false,
         }
     }
 }
@@ -268,7 +274,9 @@ struct RecentBytes<R> {
 impl<R: Read> Read for RecentBytes<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.recent.borrow_mut().push(&buf[..n]);
+        let mut recent = self.recent.borrow_mut();
+        recent.push(&buf[..n]);
+        recent.at_end |= n == 0 && !buf.is_empty();
         Ok(n)
     }
 }
@@ -333,6 +341,8 @@ mod tests {
         assert_eq!(lines("id,name\r\n\r\na,A\r\n\r\n\r\nb,B\r\n")?, [3, 6]);
         assert_eq!(lines("id,name\na,\"A\n\nA\"\nb,\"B\r\nB\"\r\nc,C")?, [2, 5, 7]);
         assert_eq!(lines("id,name\r\n\r\na,\"A\r\nA\"\r\n\r\nb,B")?, [3, 6]);
+        // An unclosed quote runs to the end of the input, its last line end inside it.
+        assert_eq!(lines("id,name\n\n\na,\"A\n")?, [4]);
         Ok(())
     }
 

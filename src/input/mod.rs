@@ -52,6 +52,10 @@ impl InputFormat {
         let name = path.file_name()?.to_str()?.to_ascii_lowercase();
         let name = Compression::strip(&name);
         let first_line = || -> Option<Vec<u8>> {
+            // A named pipe can be read once: its first line is not the detector's to take.
+            if !path.metadata().ok()?.is_file() {
+                return None;
+            }
             let mut line = Vec::new();
             BufReader::new(open_file(path).ok()?)
                 .take(1 << 20)
