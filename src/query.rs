@@ -349,8 +349,10 @@ fn undeclared_prefix(text: &str, declared: &[&str]) -> Option<(usize, usize, Str
         }
         i
     };
-    let mut names = Vec::new();
-    let mut own = Vec::new();
+    // Prefixes used, where; prefixes the query declares; the last name-like token read.
+    let mut used: Vec<(usize, String)> = Vec::new();
+    let mut own: Vec<String> = Vec::new();
+    let mut last = String::new();
     let mut i = 0;
     while i < chars.len() {
         match chars[i] {
@@ -390,29 +392,24 @@ fn undeclared_prefix(text: &str, declared: &[&str]) -> Option<(usize, usize, Str
                 i = skip_name(i);
                 let token: String = chars[start..i].iter().collect();
                 if let Some((prefix, _)) = token.split_once(':') {
-                    if names
-                        .last()
-                        .is_some_and(|(_, last): &(usize, String)| last.eq_ignore_ascii_case("prefix"))
-                    {
+                    if last.eq_ignore_ascii_case("prefix") {
                         own.push(prefix.to_owned());
                     } else if prefix != "_" {
-                        names.push((start, format!("{prefix}:")));
-                        continue;
+                        used.push((start, prefix.to_owned()));
                     }
                 }
-                names.push((start, token));
+                last = token;
             }
             _ => i += 1,
         }
     }
-    let (start, name) = names.into_iter().find(|(_, name)| {
-        name.strip_suffix(':')
-            .is_some_and(|p| !declared.contains(&p) && !own.iter().any(|o| o == p))
-    })?;
+    let (start, prefix) = used
+        .into_iter()
+        .find(|(_, prefix)| !declared.contains(&prefix.as_str()) && !own.contains(prefix))?;
     let before = &chars[..start];
     let line = before.iter().filter(|&&c| c == '\n').count() + 1;
     let column = start - before.iter().rposition(|&c| c == '\n').map_or(0, |n| n + 1) + 1;
-    Some((line, column, name.trim_end_matches(':').to_owned()))
+    Some((line, column, prefix))
 }
 
 /// Binds a parameter where it is matched, not only at the top: every basic graph pattern
@@ -861,6 +858,9 @@ mod tests {
             Some((1, 29, "ex".to_owned()))
         );
         assert_eq!(find("ASK { \"unclosed }"), None);
+        // A declaration with a colon too many still declares (found by fuzzing).
+        assert_eq!(find("PREFIX ex:: <http://e/> SELECT * { ?s ex:p ?o }"), None);
+        assert_eq!(find("PREFIX sg:: <http://e/> SELECT * { ?s sg:p ?o }"), None);
         assert_eq!(find("ASK { <unclosed"), None);
     }
 

@@ -71,3 +71,14 @@ fn gdelt_non_ascii_date_and_code_sliced_by_bytes() {
     cells[29] = "1";
     saidgraph::fuzz::gdelt(cells.join("\t").as_bytes());
 }
+
+/// `query`: a declaration such as `PREFIX rdfs:: <…>` (a colon too many: a syntax error)
+/// still declared `rdfs:`, but the scan that names an undeclared prefix took the token
+/// for a use of the prefix `rdfs:` and reported it as undeclared, though saidgraph
+/// declares it. Found by fuzzing the query target (four inputs, in
+/// `fuzz/regressions/query/`).
+#[test]
+fn query_prefix_declared_with_two_colons() {
+    saidgraph::fuzz::query(b"PREFIX rdfs:: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT * { ?s rdfs:label ?o }");
+    saidgraph::fuzz::query(b"PREFIX ex::<http://e/> SELECT * { ?s ex:p ?o }");
+}
