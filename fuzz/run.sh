@@ -11,6 +11,10 @@
 # fuzzing goes on for the whole time. The script lists the findings at the end. Reproduce one with `cargo fuzz run TARGET fuzz/artifacts/TARGET/FILE`, then keep it as
 # a test in tests/regressions.rs named after what it found.
 #
+# `cargo fuzz run` rebuilds before each target: run this in a snapshot of a commit
+# (`git worktree add ../fuzz-snapshot HEAD`), not in a tree being edited, or a target
+# can fail to build minutes in.
+#
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain for the sanitizer
 # flags; without nightly, stable Rust is told to accept them with RUSTC_BOOTSTRAP=1 (its
 # sanitizer runtimes ship with it; that fallback has not been tried where nightly was). The
