@@ -191,7 +191,7 @@ pub enum Error {
     /// An input changed while it was read twice (validated, then mapped).
     #[error(
         "{}: the input changed while saidgraph read it (it is read twice: to validate, then \
-         to map); nothing was written, run again on an input that stays put",
+         to map); a store or an -o file is left as it was; run again on an input that stays put",
         path.display()
     )]
     InputChanged { path: PathBuf },

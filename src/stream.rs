@@ -17,7 +17,7 @@ use std::io::{self, Seek, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::io::{RdfFormat, RdfSerializer, WriterQuadSerializer};
 use oxigraph::model::{GraphNameRef, Triple};
 
 use crate::error::{Diagnostics, Error, Result};
@@ -407,15 +407,7 @@ fn write_mapped(
     }
     let (count, _) = map_in_parallel(inputs, options, resolver, None, |batches| {
         let mut writer = RdfSerializer::from_format(format).for_writer(out);
-        let mut count = 0;
-        for batch in batches.iter() {
-            count += batch.len();
-            for triple in &batch {
-                writer
-                    .serialize_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph))
-                    .map_err(io_error)?;
-            }
-        }
+        let count = serialize(&batches, &mut writer, io_error)?;
         writer.finish().map_err(io_error)?;
         Ok(count)
     })?;
@@ -433,20 +425,31 @@ fn write_turtle_body(batches: &Batches<'_>, prefixes: &[(String, String)]) -> Re
             .with_prefix(prefix, namespace)
             .map_err(|e| Error::Usage(format!("prefix {prefix}: {e}")))?;
     }
-    let mut count = 0;
-    {
+    let count = {
         let mut writer = serializer.for_writer(export::Blocks::new(io::BufWriter::with_capacity(1 << 16, &mut body)));
-        for batch in batches.iter() {
-            count += batch.len();
-            for triple in &batch {
-                writer
-                    .serialize_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph))
-                    .map_err(io_error)?;
-            }
-        }
+        let count = serialize(batches, &mut writer, io_error)?;
         writer.finish().map_err(io_error)?.flush().map_err(io_error)?;
-    }
+        count
+    };
     Ok((count, body))
+}
+
+/// Writes every batch's triples, in the default graph; returns how many.
+fn serialize<W: Write>(
+    batches: &Batches<'_>,
+    writer: &mut WriterQuadSerializer<W>,
+    io_error: impl Fn(io::Error) -> Error,
+) -> Result<usize> {
+    let mut count = 0;
+    for batch in batches.iter() {
+        count += batch.len();
+        for triple in &batch {
+            writer
+                .serialize_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph))
+                .map_err(&io_error)?;
+        }
+    }
+    Ok(count)
 }
 
 /// Streams validated inputs into a store's bulk loader; returns the triple count. The

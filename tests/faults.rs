@@ -62,11 +62,16 @@ fn copy_folder(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn bulk_leftovers(store: &Path) -> std::io::Result<Vec<String>> {
-    Ok(std::fs::read_dir(store)?
+/// The names in `folder` that start with `prefix`.
+fn names_starting_with(folder: &Path, prefix: &str) -> std::io::Result<Vec<String>> {
+    Ok(std::fs::read_dir(folder)?
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .filter(|name| name.starts_with("bulk-"))
+        .filter(|name| name.starts_with(prefix))
         .collect())
+}
+
+fn bulk_leftovers(store: &Path) -> std::io::Result<Vec<String>> {
+    names_starting_with(store, "bulk-")
 }
 
 /// `load` killed with SIGKILL at points spread over a whole load (while validating,
@@ -155,11 +160,7 @@ fn building_folders(store: &Path) -> std::io::Result<Vec<String>> {
         ".{}.saidgraph-new-",
         store.file_name().unwrap_or_default().to_string_lossy()
     );
-    let parent = store.parent().unwrap_or(Path::new("."));
-    Ok(std::fs::read_dir(parent)?
-        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .filter(|name| name.starts_with(&prefix))
-        .collect())
+    names_starting_with(store.parent().unwrap_or(Path::new(".")), &prefix)
 }
 
 /// `load` into a store that does not exist yet, killed at points spread over a whole
