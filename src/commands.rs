@@ -14,10 +14,12 @@ use crate::link::{self, LinkOptions, Target, TargetIndex};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::query::{self, QueryText, ResultsFormat};
-use crate::resolve::{self, NoStore};
+use crate::resolve::NoStore;
 use crate::store::{self, GraphStore};
 use crate::stream;
-use crate::vocab;
+
+/// Moved to [`crate::vocab`]; kept here until its other callers import it from there.
+pub use crate::vocab::prefixes_for;
 
 /// Where a command's graph comes from: inputs read now, or an on-disk store.
 #[derive(Debug, Clone)]
@@ -298,20 +300,4 @@ pub fn link(source: &DataSource, request: &LinkRequest) -> Result<link::Outcome>
         GraphStore::open(path)?.load(outcome.links.clone())?;
     }
     Ok(outcome)
-}
-
-/// The prefixes exports may declare: the built-in ones, and for a single base the
-/// namespaces of its entities, statements, sources and relations.
-pub fn prefixes_for(bases: &[String]) -> Vec<(String, String)> {
-    let mut prefixes: Vec<(String, String)> = vocab::PREFIXES
-        .iter()
-        .map(|(p, n)| ((*p).to_owned(), (*n).to_owned()))
-        .collect();
-    if let [base] = bases {
-        for kind in crate::input::RecordKind::ALL {
-            prefixes.push((kind.name().to_owned(), format!("{base}{}", resolve::segment(kind))));
-        }
-    }
-    prefixes.sort();
-    prefixes
 }

@@ -238,10 +238,9 @@ pub enum Error {
     /// The SPARQL query nests deeper than saidgraph evaluates.
     #[error(
         "{origin}: the query nests {depth} levels deep (parentheses, braces, or chains such as \
-         `a + b + …` or `{{…}} UNION {{…}} UNION …`), more than the {max} saidgraph runs; simplify it",
-        max = crate::query::MAX_QUERY_NESTING
+         `a + b + …` or `{{…}} UNION {{…}} UNION …`), more than the {max} saidgraph runs; simplify it"
     )]
-    QueryTooDeep { origin: String, depth: usize },
+    QueryTooDeep { origin: String, depth: usize, max: usize },
     /// The SPARQL query failed while running.
     #[error("query: {0}")]
     QueryEvaluation(#[from] oxigraph::sparql::QueryEvaluationError),

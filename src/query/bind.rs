@@ -1,0 +1,264 @@
+//! Parameter binding: `--param NAME=VALUE` read as a variable and an RDF term, and the
+//! rewrites of the parsed algebra that bind a term where its variable is matched and
+//! limit the number of solutions. Never by pasting text into the query.
+
+use oxigraph::model::{Literal, NamedNode, Term};
+use oxigraph::sparql::Variable;
+use spargebra::algebra::GraphPattern;
+
+use crate::error::{Error, Result};
+use crate::input::RecordKind;
+use crate::model::Prefixes;
+use crate::resolve::mint;
+use crate::store::GraphStore;
+use crate::vocab;
+
+use super::root_pattern;
+
+/// Binds a `--param` value as an RDF term: `<…>` is an IRI, `prefix:local` a prefixed
+/// name (the built-in prefixes, and `entity:`, `statement:`, `source:`, `relation:` for a
+/// graph with one base), an id the graph knows its IRI (entities first, then statements,
+/// sources and relations), anything else a plain string.
+pub fn bind_value(value: &str, store: &GraphStore, bases: &[String]) -> Result<Term> {
+    let mut prefixes = Prefixes::default();
+    for (prefix, namespace) in vocab::prefixes_for(bases) {
+        prefixes
+            .bind(&prefix, &namespace)
+            .map_err(|e| Error::Param(format!("prefix {prefix}: {e}")))?;
+    }
+    if value.starts_with('<') && value.ends_with('>') {
+        return prefixes
+            .expand(value)
+            .map(Term::from)
+            .map_err(|e| Error::Param(format!("value {value}: {e}")));
+    }
+    if let Some((prefix, _)) = value.split_once(':')
+        && prefixes.iter().any(|(p, _)| p == prefix)
+    {
+        return prefixes
+            .expand(value)
+            .map(Term::from)
+            .map_err(|e| Error::Param(format!("value {value}: {e}")));
+    }
+    for kind in [
+        RecordKind::Entity,
+        RecordKind::Statement,
+        RecordKind::Source,
+        RecordKind::Relation,
+    ] {
+        let found: Vec<NamedNode> = bases
+            .iter()
+            .map(|base| mint(base, kind, value))
+            .filter(|iri| store.has_subject(iri.as_ref()))
+            .collect();
+        match found.as_slice() {
+            [] => {}
+            [iri] => return Ok(iri.clone().into()),
+            several => {
+                let list: Vec<String> = several.iter().map(ToString::to_string).collect();
+                return Err(Error::Param(format!(
+                    "value {value:?} names several {}s: {}; give the <IRI> instead",
+                    kind.name(),
+                    list.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(Literal::new_simple_literal(value).into())
+}
+
+/// Parses `NAME=VALUE`.
+pub fn split_param(param: &str) -> Result<(Variable, &str)> {
+    let (name, value) = param
+        .split_once('=')
+        .ok_or_else(|| Error::Param(format!("{param:?}: expected NAME=VALUE")))?;
+    let name = name.trim().trim_start_matches(['?', '$']);
+    let variable =
+        Variable::new(name).map_err(|e| Error::Param(format!("{param:?}: {name:?} is not a variable name: {e}")))?;
+    Ok((variable, value))
+}
+
+/// Binds a parameter where it is matched, not only at the top: every basic graph pattern
+/// that mentions the variable is joined with `VALUES ?var { term }`, in every scope where
+/// the variable is the query's own (subqueries that do not project it are left alone).
+/// Oxigraph's `substitute_variable` alone binds the variable at the root, after
+/// subqueries have been evaluated for every value; this makes `statements-by` read one
+/// speaker's statements instead of the store's. Done on the parsed algebra, never text.
+pub(super) fn restrict_query(query: &mut spargebra::Query, variable: &Variable, term: &Term) {
+    use spargebra::term::GroundTerm;
+    let term = match term {
+        Term::NamedNode(n) => GroundTerm::NamedNode(n.clone()),
+        Term::Literal(l) => GroundTerm::Literal(l.clone()),
+        _ => return,
+    };
+    rewrite_root(query, |pattern| restrict(pattern, variable, &term));
+}
+
+fn restrict(pattern: GraphPattern, variable: &Variable, term: &spargebra::term::GroundTerm) -> GraphPattern {
+    use spargebra::algebra::GraphPattern as P;
+    use spargebra::term::TermPattern;
+    let is_var = |t: &TermPattern| matches!(t, TermPattern::Variable(v) if v == variable);
+    // The term in place of the variable, then `BIND(term AS ?var)` so it stays bound.
+    let constant = |t: TermPattern| -> TermPattern {
+        match (is_var(&t), term) {
+            (true, spargebra::term::GroundTerm::NamedNode(n)) => n.clone().into(),
+            (true, spargebra::term::GroundTerm::Literal(l)) => l.clone().into(),
+            _ => t,
+        }
+    };
+    let bound = |inner: P| P::Extend {
+        inner: Box::new(inner),
+        variable: variable.clone(),
+        expression: match term {
+            spargebra::term::GroundTerm::NamedNode(n) => spargebra::algebra::Expression::NamedNode(n.clone()),
+            spargebra::term::GroundTerm::Literal(l) => spargebra::algebra::Expression::Literal(l.clone()),
+            #[expect(unreachable_patterns, reason = "triple terms exist only with the rdf-12 feature")]
+            _ => spargebra::algebra::Expression::Bound(variable.clone()),
+        },
+    };
+    let go = |p: Box<P>| Box::new(restrict(*p, variable, term));
+    match pattern {
+        P::Bgp { patterns }
+            if patterns.iter().any(|t| {
+                is_var(&t.subject)
+                    || is_var(&t.object)
+                    || matches!(&t.predicate, spargebra::term::NamedNodePattern::Variable(v) if v == variable)
+            }) =>
+        {
+            let predicate_is_var = |p: &spargebra::term::NamedNodePattern| matches!(p, spargebra::term::NamedNodePattern::Variable(v) if v == variable);
+            let patterns = patterns
+                .into_iter()
+                .map(|t| spargebra::term::TriplePattern {
+                    subject: constant(t.subject),
+                    predicate: match (&t.predicate, term) {
+                        (p, spargebra::term::GroundTerm::NamedNode(n)) if predicate_is_var(p) => n.clone().into(),
+                        _ => t.predicate,
+                    },
+                    object: constant(t.object),
+                })
+                .collect();
+            bound(P::Bgp { patterns })
+        }
+        P::Path { subject, path, object } if is_var(&subject) || is_var(&object) => bound(P::Path {
+            subject: constant(subject),
+            path,
+            object: constant(object),
+        }),
+        P::Join { left, right } => P::Join {
+            left: go(left),
+            right: go(right),
+        },
+        P::LeftJoin {
+            left,
+            right,
+            expression,
+        } => P::LeftJoin {
+            left: go(left),
+            right: go(right),
+            expression,
+        },
+        P::Lateral { left, right } => P::Lateral {
+            left: go(left),
+            right: go(right),
+        },
+        P::Filter { expr, inner } => P::Filter { expr, inner: go(inner) },
+        P::Union { left, right } => P::Union {
+            left: go(left),
+            right: go(right),
+        },
+        P::Graph { name, inner } => P::Graph { name, inner: go(inner) },
+        P::Extend {
+            inner,
+            variable: v,
+            expression,
+        } => P::Extend {
+            inner: go(inner),
+            variable: v,
+            expression,
+        },
+        P::Minus { left, right } => P::Minus {
+            left: go(left),
+            right: go(right),
+        },
+        P::OrderBy { inner, expression } => P::OrderBy {
+            inner: go(inner),
+            expression,
+        },
+        // A subquery's variables are its own unless it projects them.
+        P::Project { inner, variables } if variables.contains(variable) => P::Project {
+            inner: go(inner),
+            variables,
+        },
+        P::Distinct { inner } => P::Distinct { inner: go(inner) },
+        P::Reduced { inner } => P::Reduced { inner: go(inner) },
+        P::Slice { inner, start, length } => P::Slice {
+            inner: go(inner),
+            start,
+            length,
+        },
+        P::Group {
+            inner,
+            variables,
+            aggregates,
+        } if variables.contains(variable) => P::Group {
+            inner: go(inner),
+            variables,
+            aggregates,
+        },
+        other => other,
+    }
+}
+
+/// Keeps at most `limit` solutions, as a `LIMIT` around the whole query would (an inner
+/// `LIMIT` that is smaller still wins). Done on the parsed algebra, not the text.
+pub(super) fn limit_solutions(query: &mut spargebra::Query, limit: usize) {
+    rewrite_root(query, |inner| GraphPattern::Slice {
+        inner: Box::new(inner),
+        start: 0,
+        length: Some(limit),
+    });
+}
+
+/// Replaces a query's root pattern with what `rewrite` makes of it.
+fn rewrite_root(query: &mut spargebra::Query, rewrite: impl FnOnce(GraphPattern) -> GraphPattern) {
+    let pattern = root_pattern(query);
+    let owned = std::mem::replace(pattern, GraphPattern::Bgp { patterns: Vec::new() });
+    *pattern = rewrite(owned);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::segment;
+
+    /// `entity:x` as a parameter must name the IRI the graph gives entity `x`: the
+    /// vocabulary's record namespaces and the minted IRIs agree.
+    #[test]
+    fn record_prefixes_expand_to_minted_iris() {
+        let base = "https://kb.example.org/";
+        let prefixes = vocab::prefixes_for(&[base.to_owned()]);
+        for kind in RecordKind::ALL {
+            assert!(
+                vocab::RECORD_NAMESPACES.contains(&(kind.name(), segment(kind))),
+                "{}",
+                kind.name()
+            );
+            let namespace = prefixes.iter().find(|(p, _)| p == kind.name()).map(|(_, n)| n.as_str());
+            assert_eq!(
+                namespace.map(|n| format!("{n}x")),
+                Some(mint(base, kind, "x").into_string())
+            );
+        }
+        assert_eq!(vocab::RECORD_NAMESPACES.len(), RecordKind::ALL.len());
+    }
+
+    #[test]
+    fn params_split_into_variable_and_value() -> Result<()> {
+        let (variable, value) = split_param("?speaker=putin=x")?;
+        assert_eq!(variable.as_str(), "speaker");
+        assert_eq!(value, "putin=x");
+        assert!(split_param("speaker").is_err());
+        assert!(split_param("a b=c").is_err());
+        Ok(())
+    }
+}
