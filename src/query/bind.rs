@@ -4,7 +4,8 @@
 
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::Variable;
-use spargebra::algebra::GraphPattern;
+use spargebra::algebra::{Expression, GraphPattern};
+use spargebra::term::{GroundTerm, NamedNodePattern, TermPattern, TriplePattern};
 
 use crate::error::{Error, Result};
 use crate::input::RecordKind;
@@ -26,15 +27,11 @@ pub fn bind_value(value: &str, store: &GraphStore, bases: &[String]) -> Result<T
             .bind(&prefix, &namespace)
             .map_err(|e| Error::Param(format!("prefix {prefix}: {e}")))?;
     }
-    if value.starts_with('<') && value.ends_with('>') {
-        return prefixes
-            .expand(value)
-            .map(Term::from)
-            .map_err(|e| Error::Param(format!("value {value}: {e}")));
-    }
-    if let Some((prefix, _)) = value.split_once(':')
-        && prefixes.iter().any(|(p, _)| p == prefix)
-    {
+    let iri = value.starts_with('<') && value.ends_with('>');
+    let prefixed = value
+        .split_once(':')
+        .is_some_and(|(prefix, _)| prefixes.iter().any(|(p, _)| p == prefix));
+    if iri || prefixed {
         return prefixes
             .expand(value)
             .map(Term::from)
@@ -85,7 +82,6 @@ pub fn split_param(param: &str) -> Result<(Variable, &str)> {
 /// subqueries have been evaluated for every value; this makes `statements-by` read one
 /// speaker's statements instead of the store's. Done on the parsed algebra, never text.
 pub(super) fn restrict_query(query: &mut spargebra::Query, variable: &Variable, term: &Term) {
-    use spargebra::term::GroundTerm;
     let term = match term {
         Term::NamedNode(n) => GroundTerm::NamedNode(n.clone()),
         Term::Literal(l) => GroundTerm::Literal(l.clone()),
@@ -94,15 +90,17 @@ pub(super) fn restrict_query(query: &mut spargebra::Query, variable: &Variable, 
     rewrite_root(query, |pattern| restrict(pattern, variable, &term));
 }
 
-fn restrict(pattern: GraphPattern, variable: &Variable, term: &spargebra::term::GroundTerm) -> GraphPattern {
+/// `pattern` with `variable` bound to `term` wherever it is matched, as
+/// [`restrict_query`] describes.
+fn restrict(pattern: GraphPattern, variable: &Variable, term: &GroundTerm) -> GraphPattern {
     use spargebra::algebra::GraphPattern as P;
-    use spargebra::term::TermPattern;
     let is_var = |t: &TermPattern| matches!(t, TermPattern::Variable(v) if v == variable);
+    let is_var_predicate = |p: &NamedNodePattern| matches!(p, NamedNodePattern::Variable(v) if v == variable);
     // The term in place of the variable, then `BIND(term AS ?var)` so it stays bound.
     let constant = |t: TermPattern| -> TermPattern {
         match (is_var(&t), term) {
-            (true, spargebra::term::GroundTerm::NamedNode(n)) => n.clone().into(),
-            (true, spargebra::term::GroundTerm::Literal(l)) => l.clone().into(),
+            (true, GroundTerm::NamedNode(n)) => n.clone().into(),
+            (true, GroundTerm::Literal(l)) => l.clone().into(),
             _ => t,
         }
     };
@@ -110,28 +108,25 @@ fn restrict(pattern: GraphPattern, variable: &Variable, term: &spargebra::term::
         inner: Box::new(inner),
         variable: variable.clone(),
         expression: match term {
-            spargebra::term::GroundTerm::NamedNode(n) => spargebra::algebra::Expression::NamedNode(n.clone()),
-            spargebra::term::GroundTerm::Literal(l) => spargebra::algebra::Expression::Literal(l.clone()),
+            GroundTerm::NamedNode(n) => Expression::NamedNode(n.clone()),
+            GroundTerm::Literal(l) => Expression::Literal(l.clone()),
             #[expect(unreachable_patterns, reason = "triple terms exist only with the rdf-12 feature")]
-            _ => spargebra::algebra::Expression::Bound(variable.clone()),
+            _ => Expression::Bound(variable.clone()),
         },
     };
     let go = |p: Box<P>| Box::new(restrict(*p, variable, term));
     match pattern {
         P::Bgp { patterns }
-            if patterns.iter().any(|t| {
-                is_var(&t.subject)
-                    || is_var(&t.object)
-                    || matches!(&t.predicate, spargebra::term::NamedNodePattern::Variable(v) if v == variable)
-            }) =>
+            if patterns
+                .iter()
+                .any(|t| is_var(&t.subject) || is_var(&t.object) || is_var_predicate(&t.predicate)) =>
         {
-            let predicate_is_var = |p: &spargebra::term::NamedNodePattern| matches!(p, spargebra::term::NamedNodePattern::Variable(v) if v == variable);
             let patterns = patterns
                 .into_iter()
-                .map(|t| spargebra::term::TriplePattern {
+                .map(|t| TriplePattern {
                     subject: constant(t.subject),
                     predicate: match (&t.predicate, term) {
-                        (p, spargebra::term::GroundTerm::NamedNode(n)) if predicate_is_var(p) => n.clone().into(),
+                        (p, GroundTerm::NamedNode(n)) if is_var_predicate(p) => n.clone().into(),
                         _ => t.predicate,
                     },
                     object: constant(t.object),
