@@ -20,9 +20,9 @@ use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
 use oxigraph::model::{GraphNameRef, NamedNode, Term, Triple};
 use oxigraph::sparql::Variable;
 
+use crate::engine::{KnowledgeBase, ReadOptions};
 use crate::error::{Diagnostics, Error, Result};
 use crate::input::{self, Collect, Document, ImportOptions, InputFormat, RawRecord, RawValue, RecordKind, Sink};
-use crate::kb::{KnowledgeBase, ReadOptions};
 use crate::model;
 use crate::query::{self, Prepared, ResultsFormat};
 use crate::resolve::{self, NoStore};

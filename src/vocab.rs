@@ -41,6 +41,32 @@ pub const PREFIXES: [(&str, &str); 14] = [
     ("xsd", "http://www.w3.org/2001/XMLSchema#"),
 ];
 
+/// Each kind of record's prefix and the path segment its IRIs take under a base:
+/// `entity:` is `{base}entity/`. A record's IRI is its base, this segment and its id
+/// (`resolve::mint`); a test in `query` checks that the two agree.
+pub const RECORD_NAMESPACES: [(&str, &str); 4] = [
+    ("source", "source/"),
+    ("entity", "entity/"),
+    ("statement", "statement/"),
+    ("relation", "relation/"),
+];
+
+/// The prefixes exports may declare: the built-in ones, and for a single base the
+/// namespaces of its entities, statements, sources and relations.
+pub fn prefixes_for(bases: &[String]) -> Vec<(String, String)> {
+    let mut prefixes: Vec<(String, String)> = PREFIXES
+        .iter()
+        .map(|(p, n)| ((*p).to_owned(), (*n).to_owned()))
+        .collect();
+    if let [base] = bases {
+        for (prefix, segment) in RECORD_NAMESPACES {
+            prefixes.push((prefix.to_owned(), format!("{base}{segment}")));
+        }
+    }
+    prefixes.sort();
+    prefixes
+}
+
 macro_rules! terms {
     ($ns:literal; $($(#[$doc:meta])* $name:ident = $local:literal;)*) => {
         $($(#[$doc])* pub const $name: NamedNodeRef<'static> = NamedNodeRef::new_unchecked(concat!($ns, $local));)*

@@ -72,7 +72,8 @@ pub(super) fn read_lines(
 /// several times faster than the positioned parser; fields get no positions. `None` if
 /// the line is anything but a well-formed record, for the positioned parser to report.
 fn read_record_fast(bytes: &[u8], line: u64) -> Option<RawRecord> {
-    let super::json::Fast(value) = serde_json::from_slice(super::strip_bom(bytes)).ok()?;
+    let bytes = super::strip_bom(bytes);
+    let super::json::Fast(value) = serde_json::from_slice(bytes).ok()?;
     let RawValue::Object(mut fields) = value else {
         return None;
     };
@@ -83,9 +84,11 @@ fn read_record_fast(bytes: &[u8], line: u64) -> Option<RawRecord> {
         RawValue::String(kind) => RecordKind::ALL.into_iter().find(|k| k.name() == kind)?,
         _ => return None,
     };
+    // Where the object starts, as the positioned parser says (JSON's blanks are ASCII).
+    let column = 1 + bytes.iter().take_while(|b| b.is_ascii_whitespace()).count() as u64;
     Some(RawRecord {
         kind,
-        pos: Pos::new(line, 1),
+        pos: Pos::new(line, column),
         fields,
         from_csv: false,
         extra: Vec::new(),
