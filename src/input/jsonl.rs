@@ -175,6 +175,16 @@ mod tests {
     }
 
     #[test]
+    fn the_fast_parser_places_a_record_where_the_positioned_one_does() {
+        let line = br#"  {"record": "entity", "id": "a"}"#;
+        let mut diagnostics = Diagnostics::new();
+        let positioned = read_record(line, 3, &Document::default(), &mut diagnostics).map(|r| r.pos);
+        let fast = read_record_fast(line, 3).map(|r| r.pos);
+        assert_eq!(positioned, Some(Pos::new(3, 3)));
+        assert_eq!(fast, positioned);
+    }
+
+    #[test]
     fn each_line_is_a_record_with_its_line_number() {
         let (document, diagnostics) = read(
             "\u{feff}{\"record\": \"entity\", \"id\": \"a\"}\r\n\n{\"record\": \"statement\", \"speaker\": \"a\"}\n",
