@@ -10,7 +10,7 @@
 //! repeated-record rule, the same fast parser), map with [`crate::mapping`] and write
 //! Turtle with the same block writer, so they agree by construction. Which path a
 //! `convert` takes is decided here alone ([`should_stream`]), and each input's format is
-//! detected once and carried ([`with_formats`]). [`validate`], [`convert`] and [`load`]
+//! detected once and carried (`with_formats`). [`validate`], [`convert`] and [`load`]
 //! are what the commands call.
 
 mod kb;
