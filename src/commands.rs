@@ -6,17 +6,15 @@ use std::path::PathBuf;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::Triple;
 
+use crate::engine::{self, KnowledgeBase, ReadOptions, Tally};
 use crate::error::{Error, Result};
 use crate::export;
 use crate::input::InputSpec;
-use crate::kb::{KnowledgeBase, ReadOptions, Tally};
 use crate::link::{self, LinkOptions, Target, TargetIndex};
 use crate::output::Output;
-use crate::progress::Progress;
 use crate::query::{self, QueryText, ResultsFormat};
 use crate::resolve::NoStore;
 use crate::store::{self, GraphStore};
-use crate::stream;
 
 /// Moved to [`crate::vocab`]; kept here until its other callers import it from there.
 pub use crate::vocab::prefixes_for;
@@ -88,8 +86,7 @@ impl Summary {
 
 /// `validate`: reads and checks the inputs, writing nothing.
 pub fn validate(inputs: &[InputSpec], options: &ReadOptions) -> Result<Summary> {
-    let inputs = stream::Rereadable::new(inputs)?;
-    let (_, tally) = stream::check(&inputs.inputs, options, &NoStore)?;
+    let tally = engine::validate(inputs, options)?;
     Ok(Summary {
         triples: None,
         ..Summary::new(&tally, 0)
@@ -102,72 +99,18 @@ pub fn convert(
     options: &ReadOptions,
     format: RdfFormat,
     with_ontology: bool,
-    order: stream::Order,
+    order: engine::Order,
     output: &Output,
 ) -> Result<Summary> {
-    if !with_ontology && stream::should_stream(inputs, format, order) {
-        let inputs = stream::Rereadable::new(inputs)?;
-        let progress = Progress::bytes("checking", stream::total_size(&inputs.inputs).map(|s| 2 * s));
-        let (resolver, tally) = stream::check(&inputs.inputs, options, &NoStore)?;
-        if let Some(progress) = &progress {
-            progress.stage("writing");
-        }
-        let mut triples = 0;
-        output.write_with(|out| {
-            triples = stream::write(&inputs, options, &resolver, format, out)?;
-            Ok(())
-        })?;
-        return Ok(Summary::new(&tally, triples));
-    }
-    let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
-    let mut triples = kb.triples();
-    let summary = Summary::new(kb.tally(), triples.len());
-    if with_ontology {
-        triples.extend(store::ontology_triples()?);
-    }
-    let prefixes = prefixes_for(&kb.bases());
-    output.write_with(|out| export::write_sorted(triples, format, &prefixes, out))?;
-    Ok(summary)
+    let run = engine::convert(inputs, options, format, with_ontology, order, output)?;
+    Ok(Summary::new(&run.tally, run.triples))
 }
 
 /// `load`: validates the inputs (their references may name what the store holds), then
 /// streams them into the on-disk store's bulk loader, which commits all or nothing.
 pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path::Path) -> Result<Summary> {
-    // An existing store is held for writing first, so that a second writer hears at once
-    // that it is in use, and validation reads a store no other process changes. A bad
-    // input changes nothing in it, and never creates a store that is not there.
-    let existing = if store_path.join("CURRENT").is_file() {
-        Some(GraphStore::open(store_path)?)
-    } else {
-        None
-    };
-    let inputs = stream::Rereadable::new(inputs)?;
-    let progress = Progress::bytes("checking", stream::total_size(&inputs.inputs).map(|s| 2 * s));
-    let (resolver, tally) = match &existing {
-        Some(store) => stream::check(&inputs.inputs, options, store)?,
-        None => stream::check(&inputs.inputs, options, &NoStore)?,
-    };
-    if let Some(progress) = &progress {
-        progress.stage("loading");
-    }
-    // The ontology first, in a transaction of its own, so that the data's one bulk commit
-    // is the last step: a load killed at any point leaves the data as it was or as it
-    // would be after, and the ontology (the same each time) always in place. A new store
-    // is built aside and moved into place whole.
-    let triples = match existing {
-        Some(store) => {
-            store.install_ontology()?;
-            stream::load(&inputs, options, &resolver, &store)?
-        }
-        None => {
-            let new = store::NewStore::create(store_path)?;
-            new.store().install_ontology()?;
-            let triples = stream::load(&inputs, options, &resolver, new.store())?;
-            new.finish()?;
-            triples
-        }
-    };
-    Ok(Summary::new(&tally, triples))
+    let run = engine::load(inputs, options, store_path)?;
+    Ok(Summary::new(&run.tally, run.triples))
 }
 
 /// The triples of a data source (data alone), and the bases its IRIs use.

@@ -20,9 +20,9 @@ use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
 use oxigraph::model::{GraphNameRef, NamedNode, Term, Triple};
 use oxigraph::sparql::Variable;
 
+use crate::engine::{KnowledgeBase, ReadOptions};
 use crate::error::{Diagnostics, Error, Result};
 use crate::input::{self, Collect, Document, ImportOptions, InputFormat, RawRecord, RawValue, RecordKind, Sink};
-use crate::kb::{KnowledgeBase, ReadOptions};
 use crate::model;
 use crate::query::{self, Prepared, ResultsFormat};
 use crate::resolve::{self, NoStore};
@@ -363,7 +363,7 @@ pub fn query(bytes: &[u8]) {
     let thread = std::thread::Builder::new()
         .stack_size(query::STACK_SIZE)
         .spawn(move || {
-            let prefixes = crate::commands::prefixes_for(&["https://kb.example.org/".to_owned()]);
+            let prefixes = crate::vocab::prefixes_for(&["https://kb.example.org/".to_owned()]);
             match query::parse(&text, "fuzz", &prefixes) {
                 Ok(_) | Err(Error::QuerySyntax { .. } | Error::QueryTooDeep { .. }) => {}
                 Err(Error::QueryPrefix {

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use saidgraph::commands::DataSource;
+use saidgraph::engine::Order;
 use saidgraph::export;
 use saidgraph::input::{ImportOptions, Limits};
 use saidgraph::output::Output;
 use saidgraph::query::{QueryText, ResultsFormat};
-use saidgraph::stream::Order;
 use saidgraph::{Error, InputFormat, InputSpec, ReadOptions};
 
 use crate::cli::{DataArgs, InputFormatArg, OrderArg, RdfOutputArgs, ReadArgs};

@@ -1,0 +1,82 @@
+//! A run's knowledge base in memory: every input read, validated and resolved through
+//! the checking sink ([`super::sink`]) with its records kept, or every problem found in
+//! them. Only input without a single problem gets past it, so nothing downstream can
+//! write half of a bad input. This is the sorted path, and what `export`, `query` and
+//! `link` read inputs with.
+
+use oxigraph::model::Triple;
+
+use crate::error::{Diagnostics, Result};
+use crate::input::{self, InputSpec, Sink};
+use crate::mapping;
+use crate::model::Record;
+use crate::resolve::{KnownIds, Resolver};
+
+use super::ReadOptions;
+use super::sink::{Keep, Tally, check_all};
+
+/// One input's validated records, with the base its IRIs are minted from.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: String,
+    pub base: String,
+    pub records: Vec<Record>,
+}
+
+/// Every record of a run, valid and resolved, held in memory.
+#[derive(Debug)]
+pub struct KnowledgeBase {
+    pub parts: Vec<Part>,
+    pub resolver: Resolver,
+    tally: Tally,
+}
+
+impl KnowledgeBase {
+    /// Reads, validates and resolves `inputs`. References may also name records `store`
+    /// holds. Every problem of every input is reported together.
+    pub fn read(inputs: &[InputSpec], options: &ReadOptions, store: &dyn KnownIds) -> Result<Self> {
+        Self::read_with(options, store, |diagnostics, sink| {
+            inputs
+                .iter()
+                .try_for_each(|spec| input::read_into(spec, diagnostics, sink))
+        })
+    }
+
+    /// Validates and resolves what `feed` reads into the sink it is given, as
+    /// [`read`](Self::read) does for files: for input held in memory, such as
+    /// [`input::read_bytes`] reads.
+    pub fn read_with(
+        options: &ReadOptions,
+        store: &dyn KnownIds,
+        feed: impl FnOnce(&mut Diagnostics, &mut dyn Sink) -> Result<()>,
+    ) -> Result<Self> {
+        let (parts, resolver, tally) = check_all(options, store, Keep::Records, feed)?;
+        Ok(Self { parts, resolver, tally })
+    }
+
+    /// The knowledge base as triples, in input order.
+    pub fn triples(&self) -> Vec<Triple> {
+        let mut triples = Vec::new();
+        for part in &self.parts {
+            for record in &part.records {
+                mapping::map_record(record, &part.base, &self.resolver, &mut triples);
+            }
+        }
+        triples
+    }
+
+    /// How many records of each kind: sources, entities, statements, relations.
+    pub fn counts(&self) -> [usize; 4] {
+        self.tally.counts
+    }
+
+    /// What was read, and what importers left out.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    /// The bases the inputs mint with, first first, without repeats.
+    pub fn bases(&self) -> Vec<String> {
+        self.resolver.bases()
+    }
+}

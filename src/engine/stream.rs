@@ -1,0 +1,362 @@
+//! The streamed path: inputs of any size to N-Triples, N-Quads or Turtle, or into an
+//! on-disk store, without holding the statements in memory.
+//!
+//! Two passes over the inputs keep both promises of the contract: the first ([`check`])
+//! validates every record and registers every id (memory grows with the ids, not with
+//! the statements) and reports every problem before anything is written; the second
+//! reads again and maps. Inputs are made [`Rereadable`] first. In the second pass one
+//! thread parses and maps while the calling thread serialises or bulk-loads, so both
+//! cores work.
+//!
+//! Streamed output keeps the input's order, one block per record, so the same input
+//! still gives the same bytes; it is written with the same mapping and the same Turtle
+//! block writer as the sorted output ([`crate::export`]), so both are the same graph.
+
+use std::io::{self, Seek, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{GraphNameRef, Triple};
+
+use crate::error::{Diagnostics, Error, Result};
+use crate::export::{self, BlockWriter, PrefixTracker};
+use crate::input::{self, Document, InputSpec, RawRecord, Sink};
+use crate::mapping;
+use crate::resolve::{KnownIds, Resolver};
+
+use super::ReadOptions;
+pub use super::rereadable::Rereadable;
+use super::sink::{Context, Keep, Tally, check_all, is_repeat};
+
+/// Triples per batch handed from the mapping thread to the writer.
+const BATCH: usize = 8192;
+
+/// The first pass: every input validated and every id registered, or every problem.
+pub fn check(inputs: &[InputSpec], options: &ReadOptions, store: &dyn KnownIds) -> Result<(Resolver, Tally)> {
+    let (_, resolver, tally) = check_all(options, store, Keep::Nothing, |diagnostics, sink| {
+        inputs
+            .iter()
+            .try_for_each(|spec| input::read_into(spec, diagnostics, sink))
+    })?;
+    Ok((resolver, tally))
+}
+
+/// Maps records to triples and sends them on in batches: the second pass.
+struct Map<'r> {
+    resolver: &'r Resolver,
+    base_override: Option<String>,
+    context: Option<Context>,
+    record: Vec<Triple>,
+    batch: Vec<Triple>,
+    sender: SyncSender<Vec<Triple>>,
+    /// The receiver is gone (the writer failed): stop mapping.
+    closed: bool,
+    /// Ids of repeatable records already mapped, as the first pass kept only the first.
+    repeated: std::collections::HashSet<(input::RecordKind, String)>,
+    /// For Turtle: the prefixes the triples use, noted here to spare the writer thread.
+    tracker: Option<PrefixTracker<'r>>,
+}
+
+impl Sink for Map<'_> {
+    fn needs_positions(&self) -> bool {
+        false
+    }
+
+    fn begin(&mut self, document: &Document, _: &mut Diagnostics) {
+        // The first pass reported any problem with the document.
+        let mut ignored = Diagnostics::new();
+        self.context = Some(Context::of(document, self.base_override.as_deref(), &mut ignored));
+    }
+
+    fn record(&mut self, raw: RawRecord, _: &mut Diagnostics) {
+        let Some(context) = &self.context else { return };
+        if self.closed {
+            return;
+        }
+        // The first pass kept only the first of each repeatable record.
+        if is_repeat(&raw, |kind, id| !self.repeated.insert((kind, id.to_owned()))) {
+            return;
+        }
+        let mut ignored = Diagnostics::new();
+        let Some(record) = context.validator().record(raw, &mut ignored) else {
+            return;
+        };
+        mapping::map_record(&record, &context.base, self.resolver, &mut self.record);
+        // One block per subject within the record, `rdf:type` first.
+        export::sort(&mut self.record);
+        if let Some(tracker) = &mut self.tracker {
+            for triple in &self.record {
+                tracker.note(triple);
+            }
+        }
+        self.batch.append(&mut self.record);
+        if self.batch.len() >= BATCH {
+            self.flush();
+        }
+    }
+}
+
+impl<'r> Map<'r> {
+    fn new(
+        resolver: &'r Resolver,
+        base_override: Option<String>,
+        sender: SyncSender<Vec<Triple>>,
+        track: Option<&'r [(String, String)]>,
+    ) -> Self {
+        Self {
+            resolver,
+            base_override,
+            context: None,
+            record: Vec::new(),
+            batch: Vec::with_capacity(BATCH + 64),
+            sender,
+            closed: false,
+            repeated: std::collections::HashSet::new(),
+            tracker: track.map(PrefixTracker::new),
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.batch.is_empty() && !self.closed {
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH + 64));
+            self.closed = self.sender.send(batch).is_err();
+        }
+    }
+}
+
+/// The batches of triples the second pass sends, and whether it sent them all.
+struct Batches<'a> {
+    receiver: Receiver<Vec<Triple>>,
+    complete: &'a AtomicBool,
+}
+
+impl Batches<'_> {
+    fn iter(&self) -> impl Iterator<Item = Vec<Triple>> + '_ {
+        self.receiver.iter()
+    }
+
+    /// Once the batches have run out: whether the mapping ran to the end of every input,
+    /// rather than stopping on an error.
+    fn complete(&self) -> bool {
+        self.complete.load(Ordering::SeqCst)
+    }
+}
+
+/// Runs the second pass on a thread of its own, handing batches of triples to
+/// `consume` on this one. With `track`, the mapping thread also notes which of these
+/// prefixes Turtle would use, and returns them (by name) beside `consume`'s value.
+fn map_in_parallel<T>(
+    inputs: &[InputSpec],
+    options: &ReadOptions,
+    resolver: &Resolver,
+    track: Option<&[(String, String)]>,
+    consume: impl FnOnce(Batches<'_>) -> Result<T>,
+) -> Result<(T, Vec<(String, String)>)> {
+    let base_override = options.base_override()?;
+    let (sender, receiver) = sync_channel(4);
+    let complete = &AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let producer = scope.spawn(move || -> Result<Vec<(String, String)>> {
+            let mut map = Map::new(resolver, base_override, sender, track);
+            let mut ignored = Diagnostics::new();
+            for spec in inputs {
+                input::read_into(spec, &mut ignored, &mut map)?;
+            }
+            map.flush();
+            // Before the sender goes with `map`: a consumer that sees the channel close
+            // then knows whether it got everything.
+            complete.store(!map.closed, Ordering::SeqCst);
+            Ok(map.tracker.map_or_else(Vec::new, |tracker| {
+                tracker
+                    .used()
+                    .into_iter()
+                    .map(|(p, n)| (p.to_owned(), n.to_owned()))
+                    .collect()
+            }))
+        });
+        let consumed = consume(Batches { receiver, complete });
+        let produced = producer
+            .join()
+            .unwrap_or_else(|_| Err(Error::Usage("the mapping thread panicked".to_owned())));
+        match (consumed, produced) {
+            (Ok(value), Ok(used)) => Ok((value, used)),
+            // What stopped the mapping explains a consumer that refused what it got.
+            (Err(Error::MappingIncomplete), Err(error)) => Err(error),
+            // A writer error explains a producer that stopped early, so it comes first.
+            (Err(error), _) | (Ok(_), Err(error)) => Err(error),
+        }
+    })
+}
+
+/// Streams validated inputs to N-Triples, N-Quads or Turtle; returns the triple count.
+pub fn write(
+    rereadable: &Rereadable,
+    options: &ReadOptions,
+    resolver: &Resolver,
+    format: RdfFormat,
+    out: &mut dyn Write,
+) -> Result<usize> {
+    let written = write_mapped(&rereadable.inputs, options, resolver, format, out);
+    // A changed input may have mapped without an error, to something validation never
+    // saw, or failed in a way validation did not foresee: either way, the change is why.
+    rereadable.unchanged()?;
+    written
+}
+
+fn write_mapped(
+    inputs: &[InputSpec],
+    options: &ReadOptions,
+    resolver: &Resolver,
+    format: RdfFormat,
+    out: &mut dyn Write,
+) -> Result<usize> {
+    let io_error = |e| Error::io(crate::output::UNNAMED, e);
+    if format == RdfFormat::Turtle {
+        // The prelude lists only the prefixes used, known only at the end: the body goes to
+        // a temporary file first, and the mapping thread keeps the tally.
+        let prefixes = crate::vocab::prefixes_for(&resolver.bases());
+        let ((count, mut body), used) = map_in_parallel(inputs, options, resolver, Some(&prefixes), |batches| {
+            write_turtle_body(&batches, &prefixes)
+        })?;
+        let used: Vec<(&str, &str)> = used.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
+        export::write_prelude(&used, out).map_err(io_error)?;
+        body.rewind().map_err(io_error)?;
+        io::copy(&mut body, out).map_err(io_error)?;
+        return Ok(count);
+    }
+    let (count, _) = map_in_parallel(inputs, options, resolver, None, |batches| {
+        let mut writer = RdfSerializer::from_format(format).for_writer(out);
+        let mut count = 0;
+        for batch in batches.iter() {
+            count += batch.len();
+            export::write_triples(&mut writer, &batch).map_err(io_error)?;
+        }
+        writer.finish().map_err(io_error)?;
+        Ok(count)
+    })?;
+    Ok(count)
+}
+
+/// Turtle's body, in input order, into a temporary file.
+fn write_turtle_body(batches: &Batches<'_>, prefixes: &[(String, String)]) -> Result<(usize, std::fs::File)> {
+    // The body's temporary file is not the output: its errors name the folder it is in.
+    let io_error = |e| Error::io(std::env::temp_dir(), e);
+    let mut body = tempfile::tempfile().map_err(io_error)?;
+    let serializer = export::with_prefixes(
+        RdfSerializer::from_format(RdfFormat::Turtle),
+        prefixes.iter().map(|(p, n)| (p.as_str(), n.as_str())),
+    )?;
+    let mut writer = BlockWriter::new(serializer, io::BufWriter::with_capacity(1 << 16, &mut body));
+    let mut count = 0;
+    for batch in batches.iter() {
+        count += batch.len();
+        writer.write(&batch).map_err(io_error)?;
+    }
+    writer.finish().map_err(io_error)?;
+    Ok((count, body))
+}
+
+/// Streams validated inputs into a store's bulk loader; returns the triple count. The
+/// load commits only if the mapping read every input to its end and no input changed
+/// since it was validated; otherwise nothing is added.
+pub fn load(
+    rereadable: &Rereadable,
+    options: &ReadOptions,
+    resolver: &Resolver,
+    store: &crate::store::GraphStore,
+) -> Result<usize> {
+    let (count, _) = map_in_parallel(&rereadable.inputs, options, resolver, None, |batches| {
+        let mut count = 0;
+        let quads = batches.iter().flat_map(|batch| {
+            count += batch.len();
+            batch.into_iter().map(|t| t.in_graph(GraphNameRef::DefaultGraph))
+        });
+        store.load_quads_if(quads, || {
+            if !batches.complete() {
+                return Err(Error::MappingIncomplete);
+            }
+            rereadable.unchanged()
+        })?;
+        Ok(count)
+    })
+    .map_err(|error| rereadable.unchanged().err().unwrap_or(error))?;
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::sink::{Checker, Checking};
+    use crate::input::{Pos, RawField, RawValue, RecordKind};
+    use crate::resolve::NoStore;
+
+    /// An importer's entity that may come again, with `id` as its id.
+    fn repeatable_entity(id: RawValue, name: &str, line: u64) -> RawRecord {
+        let field = |name: &str, value| RawField {
+            name: name.to_owned(),
+            pos: Pos::new(line, 1),
+            value,
+            value_pos: Pos::new(line, 1),
+        };
+        RawRecord {
+            kind: RecordKind::Entity,
+            pos: Pos::new(line, 1),
+            fields: vec![
+                field("id", id),
+                field("type", RawValue::String("person".to_owned())),
+                field("name", RawValue::String(name.to_owned())),
+            ],
+            from_csv: false,
+            extra: Vec::new(),
+            repeatable: true,
+        }
+    }
+
+    /// The one repeated-record rule, pinned: an id is a string or a number, as the
+    /// validator reads ids (`"id": 42` is the id `42`), and a repeatable record whose id
+    /// was taken is dropped by the checking pass and by the mapping pass alike, so the
+    /// sorted and the streamed output hold the same triples.
+    #[test]
+    fn repeated_records_are_dropped_in_both_passes_whether_their_id_is_a_string_or_a_number() -> Result<()> {
+        let document = Document {
+            name: "events.csv".to_owned(),
+            ..Document::default()
+        };
+        for id in [RawValue::String("42".to_owned()), RawValue::Number("42".to_owned())] {
+            let records = [
+                repeatable_entity(id.clone(), "First", 1),
+                repeatable_entity(id, "Again", 2),
+            ];
+
+            let mut checker = Checker::new(&ReadOptions::default(), &NoStore)?;
+            let mut diagnostics = Diagnostics::new();
+            let mut checking = Checking::new(&mut checker, Keep::Records);
+            checking.begin(&document, &mut diagnostics);
+            for record in records.clone() {
+                checking.record(record, &mut diagnostics);
+            }
+            let parts = checking.into_parts();
+            let (resolver, tally) = checker.finish(diagnostics)?;
+            assert_eq!(tally.counts[RecordKind::Entity as usize], 1);
+            assert_eq!(parts[0].records.len(), 1);
+            assert_eq!(parts[0].records[0].id(), "42");
+            let mut sorted = Vec::new();
+            mapping::map_record(&parts[0].records[0], &parts[0].base, &resolver, &mut sorted);
+            export::sort(&mut sorted);
+
+            let (sender, receiver) = sync_channel(4);
+            let mut map = Map::new(&resolver, None, sender, None);
+            let mut ignored = Diagnostics::new();
+            map.begin(&document, &mut ignored);
+            for record in records {
+                map.record(record, &mut ignored);
+            }
+            map.flush();
+            drop(map);
+            let streamed: Vec<Triple> = receiver.iter().flatten().collect();
+            assert_eq!(streamed, sorted);
+        }
+        Ok(())
+    }
+}

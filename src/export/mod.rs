@@ -1,0 +1,159 @@
+//! RDF serialisation: every format of the contract, sorted so that the same graph always
+//! gives the same bytes.
+//!
+//! This module owns the format names and [`write_sorted`]; [`sort`](fn@sort) holds the
+//! canonical order (by subject, `rdf:type` first, then by predicate and object) and
+//! `turtle` the Turtle and TriG writer: only the prefixes used are declared, and a blank
+//! line is left between subject blocks, which keeps diffs of a knowledge base small.
+//! The streamed output of the engine writes with the same pieces.
+
+mod sort;
+mod turtle;
+
+use std::io::Write;
+use std::path::Path;
+
+use oxigraph::io::{RdfFormat, RdfSerializer, WriterQuadSerializer};
+use oxigraph::model::{GraphNameRef, Triple};
+
+use crate::error::{Error, Result};
+
+pub use sort::sort;
+pub use turtle::{BlockWriter, Blocks, PrefixTracker, write_prelude};
+
+/// The RDF format a name of the contract means (`turtle`/`ttl`, `ntriples`/`nt`, …).
+pub fn parse_format(name: &str) -> Option<RdfFormat> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "turtle" | "ttl" => RdfFormat::Turtle,
+        "ntriples" | "nt" | "n-triples" => RdfFormat::NTriples,
+        "nquads" | "nq" | "n-quads" => RdfFormat::NQuads,
+        "trig" => RdfFormat::TriG,
+        "rdfxml" | "rdf" | "xml" | "rdf/xml" => RdfFormat::RdfXml,
+        "jsonld" | "json-ld" => RdfFormat::JsonLd {
+            profile: oxigraph::io::JsonLdProfileSet::empty(),
+        },
+        _ => return None,
+    })
+}
+
+/// The format an output file's extension implies.
+pub fn format_for_path(path: &Path) -> Option<RdfFormat> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "owl" => Some(RdfFormat::RdfXml),
+        "json" => parse_format("jsonld"),
+        other => parse_format(other),
+    }
+}
+
+/// The format to write: the one asked for, else the output file's, else Turtle.
+pub fn choose_format(asked: Option<RdfFormat>, output: Option<&Path>) -> RdfFormat {
+    asked
+        .or_else(|| output.and_then(format_for_path))
+        .unwrap_or(RdfFormat::Turtle)
+}
+
+/// Writes `triples` (in the default graph) sorted and deduplicated. `prefixes` are the
+/// candidates; Turtle and TriG declare the ones they use.
+pub fn write_sorted(
+    mut triples: Vec<Triple>,
+    format: RdfFormat,
+    prefixes: &[(String, String)],
+    out: &mut dyn Write,
+) -> Result<()> {
+    let io_error = |e| Error::io(crate::output::UNNAMED, e);
+    sort(&mut triples);
+    let prose = matches!(format, RdfFormat::Turtle | RdfFormat::TriG);
+    let mut tracker = PrefixTracker::new(prefixes);
+    if prose || matches!(format, RdfFormat::RdfXml) {
+        for triple in &triples {
+            tracker.note(triple);
+        }
+    }
+    let used = tracker.used();
+    let serializer = with_prefixes(RdfSerializer::from_format(format), used.iter().copied())?;
+    if prose {
+        write_prelude(&used, out).map_err(io_error)?;
+        let mut body = BlockWriter::new(serializer, out);
+        body.write(&triples).map_err(io_error)?;
+        body.finish().map_err(io_error)?;
+    } else {
+        let mut writer = serializer.for_writer(out);
+        write_triples(&mut writer, &triples).map_err(io_error)?;
+        writer.finish().map_err(io_error)?;
+    }
+    Ok(())
+}
+
+/// The serializer with each of `prefixes` declared.
+pub fn with_prefixes<'p>(
+    mut serializer: RdfSerializer,
+    prefixes: impl IntoIterator<Item = (&'p str, &'p str)>,
+) -> Result<RdfSerializer> {
+    for (prefix, namespace) in prefixes {
+        serializer = serializer
+            .with_prefix(prefix, namespace)
+            .map_err(|e| Error::Usage(format!("prefix {prefix}: {e}")))?;
+    }
+    Ok(serializer)
+}
+
+/// Writes `triples` in the default graph: the serialise loop of every output.
+pub fn write_triples<W: Write>(writer: &mut WriterQuadSerializer<W>, triples: &[Triple]) -> std::io::Result<()> {
+    for triple in triples {
+        writer.serialize_quad(triple.as_ref().in_graph(GraphNameRef::DefaultGraph))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::vocab::rdf;
+    use oxigraph::model::{Literal, NamedNode};
+
+    fn iri(s: &str) -> NamedNode {
+        NamedNode::new_unchecked(s)
+    }
+
+    #[test]
+    fn turtle_is_sorted_with_only_used_prefixes_and_blank_lines() -> Result<()> {
+        let triples = vec![
+            Triple::new(
+                iri("http://e.org/b"),
+                iri("http://schema.org/name"),
+                Literal::new_simple_literal("B"),
+            ),
+            Triple::new(
+                iri("http://e.org/a"),
+                iri("http://schema.org/name"),
+                Literal::new_simple_literal("A"),
+            ),
+            Triple::new(iri("http://e.org/a"), rdf::TYPE, iri("http://schema.org/Person")),
+            Triple::new(iri("http://e.org/a"), rdf::TYPE, iri("http://schema.org/Person")),
+        ];
+        let prefixes = vec![
+            ("e".to_owned(), "http://e.org/".to_owned()),
+            ("foaf".to_owned(), "http://xmlns.com/foaf/0.1/".to_owned()),
+            ("schema".to_owned(), "http://schema.org/".to_owned()),
+        ];
+        let mut out = Vec::new();
+        write_sorted(triples, RdfFormat::Turtle, &prefixes, &mut out)?;
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "@prefix e: <http://e.org/> .\n@prefix schema: <http://schema.org/> .\n\n\
+             e:a a schema:Person ;\n\tschema:name \"A\" .\n\n\
+             e:b schema:name \"B\" .\n"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn formats_by_name_and_extension() {
+        assert_eq!(parse_format("ttl"), Some(RdfFormat::Turtle));
+        assert_eq!(parse_format("nq"), Some(RdfFormat::NQuads));
+        assert_eq!(format_for_path(Path::new("x.rdf")), Some(RdfFormat::RdfXml));
+        assert_eq!(choose_format(None, Some(Path::new("x.nt"))), RdfFormat::NTriples);
+        assert_eq!(choose_format(None, None), RdfFormat::Turtle);
+    }
+}
