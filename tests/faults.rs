@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{TestResult, example, stderr};
+use common::{TestResult, binary, example, stderr};
 
 /// Statements in the large input: enough for a load to take seconds in a debug build.
 const STATEMENTS: usize = 60_000;
@@ -38,10 +38,6 @@ fn large_input(folder: &Path) -> std::io::Result<PathBuf> {
     }
     out.flush()?;
     Ok(path)
-}
-
-fn binary() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_saidgraph"))
 }
 
 /// The store's data as sorted N-Triples lines.

@@ -1,5 +1,6 @@
-//! Helpers shared by the integration tests: running the built binary, reading
-//! fixtures, comparing RDF as graphs, and printing readable expected/actual blocks.
+//! Helpers shared by the integration tests (`tests/integration/`) and the fault tests
+//! (`tests/faults.rs`): running the built binary, reading fixtures and the shared data,
+//! comparing RDF as graphs, and printing readable expected/actual blocks.
 
 #![allow(dead_code, reason = "each test binary uses its own subset of the helpers")]
 
@@ -24,11 +25,35 @@ pub fn example() -> PathBuf {
     root().join("examples/seed-article.json")
 }
 
-/// A `saidgraph` command run from the crate's folder.
-pub fn saidgraph() -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_saidgraph"));
+/// The built binary as a plain command (to spawn, pipe, kill), run from the crate's folder.
+pub fn binary() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_saidgraph"));
     command.current_dir(root());
     command
+}
+
+/// A `saidgraph` command run from the crate's folder, with assert_cmd's checks.
+pub fn saidgraph() -> assert_cmd::Command {
+    assert_cmd::Command::from_std(binary())
+}
+
+/// The shared data folder (`$SAIDGRAPH_SHARED_DATA`, else `../shared/data` beside the
+/// clone) when it holds every path in `needs`. Elsewhere the test says so and passes,
+/// except under CI (`CI` set), where the data is always there: then `missing` fails it.
+pub fn shared_data(needs: &[&str], missing: &str) -> Option<PathBuf> {
+    let folder = std::env::var_os("SAIDGRAPH_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"));
+    if needs.iter().all(|need| folder.join(need).exists()) {
+        return Some(folder);
+    }
+    assert!(std::env::var_os("CI").is_none(), "{}: {missing}", folder.display());
+    eprintln!(
+        "SKIPPED: {} has no {}; set SAIDGRAPH_SHARED_DATA to the shared data folder",
+        folder.display(),
+        needs.join(" or ")
+    );
+    None
 }
 
 pub fn stdout(output: &Output) -> String {

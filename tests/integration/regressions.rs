@@ -7,9 +7,7 @@
 //! Findings made by the fault and hostile-input tests live with those tests
 //! (`tests/faults.rs`, `tests/hostile.rs`).
 
-mod common;
-
-use common::{TestResult, root};
+use crate::common::{TestResult, root};
 
 /// Every committed input of every fuzz target passes its target's check.
 #[test]

@@ -7,8 +7,7 @@
 //! Quotebank lines — gives a result or diagnostics, never a panic. The broken-input properties run the
 //! checks of the fuzz targets (`saidgraph::fuzz`) on structured input.
 
-mod common;
-
+use crate::common;
 use std::collections::HashSet;
 
 use oxigraph::io::RdfFormat;

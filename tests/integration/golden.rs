@@ -3,9 +3,7 @@
 //! compared as graphs and as bytes. The seed article's example also has the expected
 //! results of every named query. `SAIDGRAPH_BLESS=1 cargo test` rewrites the goldens.
 
-mod common;
-
-use common::{TestResult, assert_golden, fixtures, parse, saidgraph, stderr, stdout};
+use crate::common::{self, TestResult, assert_golden, fixtures, parse, saidgraph, stderr, stdout};
 use oxigraph::io::RdfFormat;
 use std::path::Path;
 

@@ -2,11 +2,9 @@
 //! compressed dump and a real SPARQL endpoint; `--apply`; `query`/`export --with`; and
 //! `SERVICE` clauses reaching a real endpoint on loopback.
 
-mod common;
-
 use std::io::Write;
 
-use common::{SparqlServer, TestResult, assert_golden, link_case, parse, saidgraph, stderr, stdout};
+use crate::common::{SparqlServer, TestResult, assert_golden, link_case, parse, saidgraph, stderr, stdout};
 use oxigraph::io::RdfFormat;
 use predicates::str::contains;
 
