@@ -5,7 +5,8 @@
 //! of the process is measured and checked.
 //!
 //! The gigabyte string is 100 MB by default, to keep `cargo test` quick in a debug
-//! build; `SAIDGRAPH_HOSTILE_BYTES=1G cargo test --test hostile` runs it at full size.
+//! build; `SAIDGRAPH_HOSTILE_BYTES=1G cargo test --test integration hostile::` runs it at full
+//! size.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! each record's `id` is the speaker's true Wikidata item. Prints precision, recall,
 //! counts and time, and fails below precision 0.99 or recall 0.97.
 //!
-//!     cargo test --test link_benchmark -- --nocapture
+//!     cargo test --test integration -- --nocapture link_benchmark::
 //!
 //! Reads `../shared/data` beside the clone (or `$SAIDGRAPH_SHARED_DATA`). Without it the
 //! test says so and passes, except under CI (`CI` set), where the data is always there.
@@ -233,7 +233,7 @@ fn parties_as_context_settle_namesakes() -> TestResult {
 /// (500,000 made-up people with a label and an alias each). The index is built once, so
 /// the time grows with the target, not with target × entities; the links stay the same.
 ///
-///     cargo test --test link_benchmark -- --ignored --nocapture
+///     cargo test --test integration -- --ignored --nocapture link_benchmark::
 #[test]
 #[ignore = "takes about a minute in a debug build; run by hand for the figures"]
 fn a_million_labels_are_indexed_once() -> TestResult {
