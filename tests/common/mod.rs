@@ -100,6 +100,21 @@ pub fn link_case() -> PathBuf {
     fixtures().join("link")
 }
 
+/// `saidgraph query` on the linking case's knowledge base, with its links and the
+/// Wikidata excerpt as other graphs (`--with`): the query and its flags follow.
+pub fn query_across_graphs() -> assert_cmd::Command {
+    let case = link_case();
+    let mut command = saidgraph();
+    command
+        .args(["query", "-i"])
+        .arg(case.join("kb.jsonl"))
+        .arg("--with")
+        .arg(case.join("links.ttl"))
+        .arg("--with")
+        .arg(case.join("us-politicians-excerpt.nt"));
+    command
+}
+
 /// A real SPARQL endpoint (rdflib-endpoint, from PyPI) serving RDF files on a free
 /// loopback port for the length of a test; stopped when dropped.
 #[derive(Debug)]

@@ -123,13 +123,7 @@ fn named_queries_across_graphs() -> TestResult {
     let mut cases: Vec<(&str, Option<&str>)> = ACROSS_GRAPHS.iter().map(|name| (*name, None)).collect();
     cases.push(("statements-by-party", Some("party=wd:Q29468")));
     for (name, param) in cases {
-        let output = saidgraph()
-            .args(["query", "-i"])
-            .arg(case.join("kb.jsonl"))
-            .arg("--with")
-            .arg(case.join("links.ttl"))
-            .arg("--with")
-            .arg(case.join("us-politicians-excerpt.nt"))
+        let output = common::query_across_graphs()
             .args([name, "-r", "csv"])
             .args(param.iter().flat_map(|p| ["--param", p]))
             .output()?;
