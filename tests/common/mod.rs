@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests (`tests/integration/`) and the fault tests
-//! (`tests/faults.rs`): running the built binary, reading fixtures and the shared data,
+//! (`tests/faults/`): running the built binary, reading fixtures and the shared data,
 //! comparing RDF as graphs, and printing readable expected/actual blocks.
 
 #![allow(dead_code, reason = "each test binary uses its own subset of the helpers")]

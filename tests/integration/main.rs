@@ -7,7 +7,7 @@
 //! The tests here run in parallel threads of one process, so none of them may change
 //! process-wide state (environment variables, the working folder): each reads the
 //! environment only, writes only in its own temporary folder and asks the system for
-//! free ports. The fault tests (`tests/faults.rs`) stay a binary of their own: they kill
+//! free ports. The fault tests (`tests/faults/`) stay a binary of their own: they kill
 //! loads at fractions of a timed run, which other tests' work in the same process would
 //! skew.
 

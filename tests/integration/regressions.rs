@@ -5,7 +5,7 @@
 //! fuzzers ran without needing a fuzzer. `fuzz/run.sh` does the fuzzing itself.
 //!
 //! Findings made by the fault and hostile-input tests live with those tests
-//! (`tests/faults.rs`, `tests/integration/hostile.rs`).
+//! (`tests/faults/`, `tests/integration/hostile.rs`).
 
 use crate::common::{TestResult, root};
 
