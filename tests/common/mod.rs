@@ -1,5 +1,6 @@
-//! Helpers shared by the integration tests: running the built binary, reading
-//! fixtures, comparing RDF as graphs, and printing readable expected/actual blocks.
+//! Helpers shared by the integration tests (`tests/integration/`) and the fault tests
+//! (`tests/faults/`): running the built binary, reading fixtures and the shared data,
+//! comparing RDF as graphs, and printing readable expected/actual blocks.
 
 #![allow(dead_code, reason = "each test binary uses its own subset of the helpers")]
 
@@ -24,11 +25,35 @@ pub fn example() -> PathBuf {
     root().join("examples/seed-article.json")
 }
 
-/// A `saidgraph` command run from the crate's folder.
-pub fn saidgraph() -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_saidgraph"));
+/// The built binary as a plain command (to spawn, pipe, kill), run from the crate's folder.
+pub fn binary() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_saidgraph"));
     command.current_dir(root());
     command
+}
+
+/// A `saidgraph` command run from the crate's folder, with assert_cmd's checks.
+pub fn saidgraph() -> assert_cmd::Command {
+    assert_cmd::Command::from_std(binary())
+}
+
+/// The shared data folder (`$SAIDGRAPH_SHARED_DATA`, else `../shared/data` beside the
+/// clone) when it holds every path in `needs`. Elsewhere the test says so and passes,
+/// except under CI (`CI` set), where the data is always there: then `missing` fails it.
+pub fn shared_data(needs: &[&str], missing: &str) -> Option<PathBuf> {
+    let folder = std::env::var_os("SAIDGRAPH_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"));
+    if needs.iter().all(|need| folder.join(need).exists()) {
+        return Some(folder);
+    }
+    assert!(std::env::var_os("CI").is_none(), "{}: {missing}", folder.display());
+    eprintln!(
+        "SKIPPED: {} has no {}; set SAIDGRAPH_SHARED_DATA to the shared data folder",
+        folder.display(),
+        needs.join(" or ")
+    );
+    None
 }
 
 pub fn stdout(output: &Output) -> String {
@@ -73,6 +98,21 @@ pub fn assert_golden(path: &Path, actual: &str) {
 /// The linking case: a knowledge base, a Wikidata excerpt and the expected links.
 pub fn link_case() -> PathBuf {
     fixtures().join("link")
+}
+
+/// `saidgraph query` on the linking case's knowledge base, with its links and the
+/// Wikidata excerpt as other graphs (`--with`): the query and its flags follow.
+pub fn query_across_graphs() -> assert_cmd::Command {
+    let case = link_case();
+    let mut command = saidgraph();
+    command
+        .args(["query", "-i"])
+        .arg(case.join("kb.jsonl"))
+        .arg("--with")
+        .arg(case.join("links.ttl"))
+        .arg("--with")
+        .arg(case.join("us-politicians-excerpt.nt"));
+    command
 }
 
 /// A real SPARQL endpoint (rdflib-endpoint, from PyPI) serving RDF files on a free

@@ -3,9 +3,7 @@
 //! compared as graphs and as bytes. The seed article's example also has the expected
 //! results of every named query. `SAIDGRAPH_BLESS=1 cargo test` rewrites the goldens.
 
-mod common;
-
-use common::{TestResult, assert_golden, fixtures, parse, saidgraph, stderr, stdout};
+use crate::common::{self, TestResult, assert_golden, fixtures, parse, saidgraph, stderr, stdout};
 use oxigraph::io::RdfFormat;
 use std::path::Path;
 
@@ -125,13 +123,7 @@ fn named_queries_across_graphs() -> TestResult {
     let mut cases: Vec<(&str, Option<&str>)> = ACROSS_GRAPHS.iter().map(|name| (*name, None)).collect();
     cases.push(("statements-by-party", Some("party=wd:Q29468")));
     for (name, param) in cases {
-        let output = saidgraph()
-            .args(["query", "-i"])
-            .arg(case.join("kb.jsonl"))
-            .arg("--with")
-            .arg(case.join("links.ttl"))
-            .arg("--with")
-            .arg(case.join("us-politicians-excerpt.nt"))
+        let output = common::query_across_graphs()
             .args([name, "-r", "csv"])
             .args(param.iter().flat_map(|p| ["--param", p]))
             .output()?;

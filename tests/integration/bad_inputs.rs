@@ -3,9 +3,7 @@
 //! status 1, report every problem at once, and write nothing, not even with `-o`.
 //! `SAIDGRAPH_BLESS=1 cargo test` rewrites the expected reports.
 
-mod common;
-
-use common::{TestResult, assert_golden, root, stderr, stdout};
+use crate::common::{self, TestResult, assert_golden, root, stderr, stdout};
 
 #[test]
 fn every_bad_input_is_reported_in_full_and_nothing_is_written() -> TestResult {

@@ -2,11 +2,9 @@
 //! compressed dump and a real SPARQL endpoint; `--apply`; `query`/`export --with`; and
 //! `SERVICE` clauses reaching a real endpoint on loopback.
 
-mod common;
-
 use std::io::Write;
 
-use common::{SparqlServer, TestResult, assert_golden, link_case, parse, saidgraph, stderr, stdout};
+use crate::common::{self, SparqlServer, TestResult, assert_golden, link_case, parse, saidgraph, stderr, stdout};
 use oxigraph::io::RdfFormat;
 use predicates::str::contains;
 
@@ -174,13 +172,7 @@ fn bad_targets_are_reported() {
 #[test]
 fn query_and_export_with_another_graph() -> TestResult {
     let case = link_case();
-    let output = saidgraph()
-        .args(["query", "-i"])
-        .arg(case.join("kb.jsonl"))
-        .arg("--with")
-        .arg(case.join("links.ttl"))
-        .arg("--with")
-        .arg(case.join("us-politicians-excerpt.nt"))
+    let output = common::query_across_graphs()
         .args([
             "-r",
             "csv",

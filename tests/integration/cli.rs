@@ -1,9 +1,7 @@
 //! End-to-end tests of the `saidgraph` binary: every command, every output format, and
 //! the exit statuses of the contract (0 success, 1 bad data or query, 2 bad usage).
 
-mod common;
-
-use common::{TestResult, example, parse, saidgraph, stderr, stdout};
+use crate::common::{TestResult, example, parse, saidgraph, stderr, stdout};
 use oxigraph::io::RdfFormat;
 use predicates::str::contains;
 

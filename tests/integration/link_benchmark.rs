@@ -3,40 +3,24 @@
 //! each record's `id` is the speaker's true Wikidata item. Prints precision, recall,
 //! counts and time, and fails below precision 0.99 or recall 0.97.
 //!
-//!     cargo test --test link_benchmark -- --nocapture
+//!     cargo test --test integration -- --nocapture link_benchmark::
 //!
 //! Reads `../shared/data` beside the clone (or `$SAIDGRAPH_SHARED_DATA`). Without it the
 //! test says so and passes, except under CI (`CI` set), where the data is always there.
-
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use common::{TestResult, saidgraph, stderr};
+use crate::common::{self, TestResult, saidgraph, stderr};
 
 const QUOTES: &str = "quotebank/quotes-2020-party_labeled_congress_only_mini.json";
 const TARGET: &str = "wikidata/us-politicians.nt.gz";
 const WD: &str = "http://www.wikidata.org/entity/";
 
+/// The shared data folder, when it holds the benchmark's data.
 fn shared_data() -> Option<PathBuf> {
-    let folder = std::env::var_os("SAIDGRAPH_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| common::root().join("../shared/data"));
-    if folder.join(QUOTES).is_file() && folder.join(TARGET).is_file() {
-        return Some(folder);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{}: the benchmark's data is missing",
-        folder.display()
-    );
-    eprintln!(
-        "SKIPPED: {} not found; set SAIDGRAPH_SHARED_DATA to the shared data folder",
-        folder.join(QUOTES).display()
-    );
-    None
+    common::shared_data(&[QUOTES, TARGET], "the benchmark's data is missing")
 }
 
 /// Per distinct speaker name: its true items, and its parties (`D`, `R`).
@@ -249,7 +233,7 @@ fn parties_as_context_settle_namesakes() -> TestResult {
 /// (500,000 made-up people with a label and an alias each). The index is built once, so
 /// the time grows with the target, not with target × entities; the links stay the same.
 ///
-///     cargo test --test link_benchmark -- --ignored --nocapture
+///     cargo test --test integration -- --ignored --nocapture link_benchmark::
 #[test]
 #[ignore = "takes about a minute in a debug build; run by hand for the figures"]
 fn a_million_labels_are_indexed_once() -> TestResult {

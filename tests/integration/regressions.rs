@@ -5,11 +5,9 @@
 //! fuzzers ran without needing a fuzzer. `fuzz/run.sh` does the fuzzing itself.
 //!
 //! Findings made by the fault and hostile-input tests live with those tests
-//! (`tests/faults.rs`, `tests/hostile.rs`).
+//! (`tests/faults/`, `tests/integration/hostile.rs`).
 
-mod common;
-
-use common::{TestResult, root};
+use crate::common::{TestResult, root};
 
 /// Every committed input of every fuzz target passes its target's check.
 #[test]

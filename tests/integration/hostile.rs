@@ -5,23 +5,22 @@
 //! of the process is measured and checked.
 //!
 //! The gigabyte string is 100 MB by default, to keep `cargo test` quick in a debug
-//! build; `SAIDGRAPH_HOSTILE_BYTES=1G cargo test --test hostile` runs it at full size.
-
-mod common;
+//! build; `SAIDGRAPH_HOSTILE_BYTES=1G cargo test --test integration hostile::` runs it at full
+//! size.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use common::{TestResult, example, stderr};
+use crate::common::{self, TestResult, example, stderr};
 
 const MB: u64 = 1 << 20;
 
 /// Runs the binary with `args`, and gives its output and its peak resident memory in
 /// bytes (read from /proc while it runs).
 fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> std::io::Result<(Output, u64)> {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_saidgraph"));
+    let mut command = common::binary();
     for arg in args {
         command.arg(arg);
     }

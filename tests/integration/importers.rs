@@ -4,11 +4,9 @@
 //! `../shared/data` is beside the clone. `SAIDGRAPH_BLESS=1 cargo test` rewrites the
 //! goldens.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{TestResult, assert_golden, assert_text_eq, fixtures, parse, saidgraph, stderr, stdout};
+use crate::common::{self, TestResult, assert_golden, assert_text_eq, fixtures, parse, saidgraph, stderr, stdout};
 use oxigraph::io::RdfFormat;
 use saidgraph::InputFormat;
 
@@ -401,33 +399,14 @@ fn country_actors_are_linked_to_wikidata() -> TestResult {
     Ok(())
 }
 
-/// The shared data folder beside the clone (or `$SAIDGRAPH_SHARED_DATA`), if present. CI
-/// always has it; elsewhere its absence is said and the test passes.
-fn shared_data() -> Option<PathBuf> {
-    let folder = std::env::var_os("SAIDGRAPH_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| common::root().join("../shared/data"));
-    if folder.join("gdelt-events").is_dir() && folder.join("quotebank").is_dir() {
-        return Some(folder);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{}: the real samples are missing",
-        folder.display()
-    );
-    eprintln!(
-        "SKIPPED: {} has no gdelt-events/ and quotebank/; set SAIDGRAPH_SHARED_DATA to the shared data folder",
-        folder.display()
-    );
-    None
-}
-
 /// Every real sample file validates, by shape alone: the four GDELT event files and every
 /// Quotebank file. What each gives, and what it skips and why, is a golden
 /// (`tests/fixtures/real-samples.txt`).
 #[test]
 fn every_real_sample_validates() -> TestResult {
-    let Some(data) = shared_data() else { return Ok(()) };
+    let Some(data) = common::shared_data(&["gdelt-events/", "quotebank/"], "the real samples are missing") else {
+        return Ok(());
+    };
     let mut samples: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(data.join("gdelt-events"))? {
         let path = entry?.path();

@@ -1,11 +1,9 @@
 //! The assets compiled into the binary: the ontology declares every term the code and
 //! the mapping use, and every named query is registered, parses and documents itself.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::TestResult;
+use crate::common::{self, TestResult};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{NamedNode, Term, Triple};

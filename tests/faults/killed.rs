@@ -1,0 +1,234 @@
+//! Runs killed (`kill -9`) at points spread over a whole run: a load into an existing
+//! store, into a new one, and a `convert -o`.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::common::{TestResult, binary, example, stderr};
+use crate::{STATEMENTS, copy_folder, large_input, names_starting_with, store_lines};
+
+fn bulk_leftovers(store: &Path) -> std::io::Result<Vec<String>> {
+    names_starting_with(store, "bulk-")
+}
+
+/// `load` killed with SIGKILL at points spread over a whole load (while validating,
+/// while loading, around the commit): every time the store holds exactly the triples it
+/// held before, or exactly those it holds after a complete load; and the next load into
+/// it works and cleans up after the killed one.
+#[test]
+fn a_killed_load_leaves_the_store_as_before_or_as_after() -> TestResult {
+    let scratch = tempfile::tempdir()?;
+    let input = large_input(scratch.path())?;
+    let initial = scratch.path().join("initial");
+    let output = binary()
+        .arg("load")
+        .arg(example())
+        .arg("--store")
+        .arg(&initial)
+        .output()?;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let before = store_lines(&initial)?;
+
+    let complete = scratch.path().join("complete");
+    copy_folder(&initial, &complete)?;
+    let started = Instant::now();
+    let output = binary()
+        .arg("load")
+        .arg(&input)
+        .arg("--store")
+        .arg(&complete)
+        .output()?;
+    let duration = started.elapsed();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let after = store_lines(&complete)?;
+    assert!(after.len() > before.len() + 4 * STATEMENTS);
+
+    let mut outcomes = Vec::new();
+    for (i, fraction) in [0.05, 0.2, 0.4, 0.55, 0.7, 0.8, 0.88, 0.94, 0.98, 2.0]
+        .into_iter()
+        .enumerate()
+    {
+        let store = scratch.path().join(format!("killed-{i}"));
+        copy_folder(&initial, &store)?;
+        let mut child = binary()
+            .arg("load")
+            .arg(&input)
+            .arg("--store")
+            .arg(&store)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        std::thread::sleep(duration.mul_f64(fraction));
+        child.kill()?; // SIGKILL
+        let status = child.wait()?;
+        let lines = store_lines(&store)?;
+        let state = if lines == before {
+            "before"
+        } else if lines == after {
+            "after"
+        } else {
+            panic!(
+                "killed at {:.0}% of a load ({status}), the store holds {} triples: neither the {} before nor the {} after",
+                fraction * 100.0,
+                lines.len(),
+                before.len(),
+                after.len()
+            );
+        };
+        outcomes.push(format!("{:.0}%: {state}", fraction * 100.0));
+        if i == 5 {
+            // A killed store takes the next load, which completes it.
+            let output = binary().arg("load").arg(&input).arg("--store").arg(&store).output()?;
+            assert!(output.status.success(), "{}", stderr(&output));
+            assert_eq!(store_lines(&store)?, after, "the load after a killed one");
+            assert_eq!(bulk_leftovers(&store)?, Vec::<String>::new(), "bulk files left");
+        }
+        std::fs::remove_dir_all(&store)?;
+    }
+    eprintln!("a full load took {duration:?}; killed at {}", outcomes.join(", "));
+    assert!(outcomes.first().is_some_and(|o| o.ends_with("before")), "{outcomes:?}");
+    assert!(outcomes.last().is_some_and(|o| o.ends_with("after")), "{outcomes:?}");
+    Ok(())
+}
+
+/// The folders of loads creating a store: `.NAME.saidgraph-new-*` beside it.
+fn building_folders(store: &Path) -> std::io::Result<Vec<String>> {
+    let prefix = format!(
+        ".{}.saidgraph-new-",
+        store.file_name().unwrap_or_default().to_string_lossy()
+    );
+    names_starting_with(store.parent().unwrap_or(Path::new(".")), &prefix)
+}
+
+/// `load` into a store that does not exist yet, killed at points spread over a whole
+/// load: afterwards there is no store, or the whole one; never a store with the ontology
+/// and no data (which there was, when the store was created in place). The next load
+/// removes what the killed one was building.
+#[test]
+fn a_killed_load_into_a_new_store_leaves_no_store_or_a_whole_one() -> TestResult {
+    let scratch = tempfile::tempdir()?;
+    let input = large_input(scratch.path())?;
+    let complete = scratch.path().join("complete");
+    let started = Instant::now();
+    let output = binary()
+        .arg("load")
+        .arg(&input)
+        .arg("--store")
+        .arg(&complete)
+        .output()?;
+    let duration = started.elapsed();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let after = store_lines(&complete)?;
+    assert_eq!(building_folders(&complete)?, Vec::<String>::new());
+
+    let mut outcomes = Vec::new();
+    for (i, fraction) in [0.1, 0.5, 0.8, 0.9, 0.97, 2.0].into_iter().enumerate() {
+        let store = scratch.path().join(format!("new-{i}"));
+        let mut child = binary()
+            .arg("load")
+            .arg(&input)
+            .arg("--store")
+            .arg(&store)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        std::thread::sleep(duration.mul_f64(fraction));
+        child.kill()?; // SIGKILL
+        child.wait()?;
+        let state = if !store.exists() {
+            "none"
+        } else if store_lines(&store)? == after {
+            "whole"
+        } else {
+            panic!(
+                "killed at {:.0}% of a load into a new store, the store holds {} triples, not {}",
+                fraction * 100.0,
+                store_lines(&store)?.len(),
+                after.len()
+            );
+        };
+        outcomes.push(format!("{:.0}%: {state}", fraction * 100.0));
+        if state == "none" {
+            // A folder younger than two seconds may be a live load's, just made.
+            std::thread::sleep(Duration::from_millis(2500));
+            let output = binary().arg("load").arg(&input).arg("--store").arg(&store).output()?;
+            assert!(output.status.success(), "{}", stderr(&output));
+            assert_eq!(store_lines(&store)?, after, "the load after a killed one");
+            assert_eq!(
+                building_folders(&store)?,
+                Vec::<String>::new(),
+                "a killed load's folder stayed"
+            );
+        }
+    }
+    eprintln!("a full load took {duration:?}; killed at {}", outcomes.join(", "));
+    assert!(outcomes.first().is_some_and(|o| o.ends_with("none")), "{outcomes:?}");
+    assert!(outcomes.last().is_some_and(|o| o.ends_with("whole")), "{outcomes:?}");
+    Ok(())
+}
+
+/// `convert -o` killed at points spread over a whole run: the output file is the old
+/// one or the whole new one; the killed run's temporary file may stay, hidden, and the
+/// next run into the folder removes it.
+#[test]
+fn a_killed_convert_leaves_the_old_output_or_the_whole_new_one() -> TestResult {
+    let scratch = tempfile::tempdir()?;
+    let input = large_input(scratch.path())?;
+    let out = scratch.path().join("out").join("graph.nt");
+    std::fs::create_dir(scratch.path().join("out"))?;
+    let old = "<https://example.org/old> <https://example.org/p> \"the old, good output\" .\n";
+
+    let started = Instant::now();
+    let output = binary().arg("convert").arg(&input).arg("-o").arg(&out).output()?;
+    let duration = started.elapsed();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let new = std::fs::read(&out)?;
+
+    let temporary = |folder: &Path| -> std::io::Result<Vec<String>> {
+        Ok(std::fs::read_dir(folder)?
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter(|name| name.ends_with(".part"))
+            .collect())
+    };
+    let mut outcomes = Vec::new();
+    for fraction in [0.1, 0.3, 0.5, 0.7, 0.85, 0.95, 1.05] {
+        std::fs::write(&out, old)?;
+        let mut child = binary()
+            .arg("convert")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        std::thread::sleep(duration.mul_f64(fraction));
+        child.kill()?;
+        child.wait()?;
+        let now = std::fs::read(&out)?;
+        let state = if now == old.as_bytes() {
+            "old"
+        } else if now == new {
+            "new"
+        } else {
+            panic!(
+                "killed at {:.0}%, the output has {} bytes: neither the old nor the new",
+                fraction * 100.0,
+                now.len()
+            );
+        };
+        outcomes.push(format!("{:.0}%: {state}", fraction * 100.0));
+    }
+    eprintln!("a full convert took {duration:?}; killed at {}", outcomes.join(", "));
+
+    // Orphans are left alone for two seconds (their writer may not hold its lock yet).
+    std::thread::sleep(Duration::from_millis(2100));
+    let output = binary().arg("convert").arg(example()).arg("-o").arg(&out).output()?;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        temporary(&out.with_file_name(""))?,
+        Vec::<String>::new(),
+        "temporary files of killed runs"
+    );
+    Ok(())
+}
