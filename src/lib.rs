@@ -7,7 +7,7 @@
 //! run and mints IRIs, [`mapping`] turns records into triples, [`store`] holds them,
 //! [`export`] and [`query`] write them out. [`kb`] ties the first three together and
 //! [`commands`] has one function per command of the binary. Beside that flow, [`link`]
-//! finds the same entities in other knowledge graphs (matching names as [`names`]
+//! finds the same entities in other knowledge graphs (matching names as [`link::names`]
 //! normalises them) and [`rdf_input`] reads those graphs, as files or dumps.
 
 pub mod commands;
@@ -19,7 +19,6 @@ pub mod kb;
 pub mod link;
 pub mod mapping;
 pub mod model;
-pub mod names;
 pub mod output;
 pub mod progress;
 pub mod query;

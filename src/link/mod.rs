@@ -4,7 +4,7 @@
 //!
 //! The target (RDF files or SPARQL endpoints) is read once into a [`TargetIndex`]: every
 //! label (`rdfs:label`, `skos:prefLabel`, `schema:name`; `skos:altLabel` and
-//! `schema:alternateName` as aliases) under the keys of [`crate::names`], sorted for
+//! `schema:alternateName` as aliases) under the keys of [`names`], sorted for
 //! binary search, with each resource's types and the IRIs it points to. Each entity then
 //! looks its names up tier by tier, so linking costs one pass over the target and a few
 //! look-ups per entity, never a scan per entity.
@@ -14,7 +14,7 @@
 //! equivalent to (`owl:equivalentClass`) or narrower than (`rdfs:subClassOf`,
 //! `wdt:P279`) one of those. The same goes for the other types, from the superclasses
 //! and close matches the ontology gives them; an entity of type `other` takes any type.
-//! Each candidate scores its best name match ([`crate::names::Tier::score`], less 0.05
+//! Each candidate scores its best name match ([`names::Tier::score`], less 0.05
 //! when the target's label is an alias and 0.05 when the entity's name is); context
 //! (IRIs the entity's own links and its related entities' links share with what the
 //! candidate points to, such as a country or a party) adds 0.1 per shared IRI, at most
@@ -34,9 +34,11 @@ use oxigraph::model::{NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNod
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 
+use self::names::{Name, Tier};
 use crate::error::{Error, Result};
-use crate::names::{Name, Tier};
 use crate::vocab::std_terms;
+
+pub mod names;
 
 const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
 const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
