@@ -23,6 +23,8 @@ fn points(tier: Tier) -> Points {
     (tier.score() * 100.0).round() as Points
 }
 
+/// A target resource an entity may be: its best name match and, once context is
+/// counted, the IRIs it shares with the entity.
 #[derive(Debug, Clone)]
 pub(super) struct Candidate {
     resource: u32,
@@ -145,41 +147,14 @@ pub(super) fn decide(
             continue;
         }
         if candidates.len() > 1 {
-            let context: HashSet<u32> = entity.context.iter().filter_map(|iri| index.iris.get(iri)).collect();
-            for candidate in &mut candidates {
-                candidate.shared = TargetIndex::range(&index.context, candidate.resource)
-                    .filter(|o| context.contains(o))
-                    .collect::<HashSet<_>>()
-                    .len();
-            }
-            candidates.sort_by(|a, b| {
-                (
-                    std::cmp::Reverse(a.points()),
-                    std::cmp::Reverse(a.name_points),
-                    index.iris.iri(a.resource),
-                )
-                    .cmp(&(
-                        std::cmp::Reverse(b.points()),
-                        std::cmp::Reverse(b.name_points),
-                        index.iris.iri(b.resource),
-                    ))
-            });
+            rank_by_context(entity, &mut candidates, index);
         }
         let best = &candidates[0];
         let rivals = candidates[1..]
             .iter()
             .filter(|c| c.points() == best.points() || c.points() + margin > best.points())
             .count();
-        let reason = if best.name_points < min_points {
-            Some(Reason::Weak)
-        } else if rivals > 0 {
-            Some(Reason::Ambiguous)
-        } else if !best.typed {
-            Some(Reason::TypeUnknown)
-        } else {
-            None
-        };
-        match reason {
+        match verdict(best, rivals, min_points) {
             None => {
                 outcome.counts.linked += 1;
                 outcome.links.push(Triple::new(
@@ -218,6 +193,44 @@ pub(super) fn decide(
         }
     }
     outcome
+}
+
+/// Counts the IRIs each candidate shares with the entity's context, then orders the
+/// candidates by score, name score and IRI.
+fn rank_by_context(entity: &Entity, candidates: &mut [Candidate], index: &TargetIndex) {
+    let context: HashSet<u32> = entity.context.iter().filter_map(|iri| index.iris.get(iri)).collect();
+    for candidate in candidates.iter_mut() {
+        candidate.shared = TargetIndex::range(&index.context, candidate.resource)
+            .filter(|o| context.contains(o))
+            .collect::<HashSet<_>>()
+            .len();
+    }
+    candidates.sort_by(|a, b| {
+        (
+            std::cmp::Reverse(a.points()),
+            std::cmp::Reverse(a.name_points),
+            index.iris.iri(a.resource),
+        )
+            .cmp(&(
+                std::cmp::Reverse(b.points()),
+                std::cmp::Reverse(b.name_points),
+                index.iris.iri(b.resource),
+            ))
+    });
+}
+
+/// Why the best candidate (with `rivals` others within the margin) is not linked, or
+/// `None` when it is.
+fn verdict(best: &Candidate, rivals: usize, min_points: Points) -> Option<Reason> {
+    if best.name_points < min_points {
+        Some(Reason::Weak)
+    } else if rivals > 0 {
+        Some(Reason::Ambiguous)
+    } else if !best.typed {
+        Some(Reason::TypeUnknown)
+    } else {
+        None
+    }
 }
 
 fn describe(candidate: &Candidate, preferred: bool) -> String {

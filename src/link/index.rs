@@ -3,16 +3,15 @@
 //! and the IRIs each resource points to. Only what is about names, types, classes or
 //! links to IRIs goes in. Filling it from files and endpoints is [`super::target`]'s.
 
-use std::collections::HashMap;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use oxigraph::model::{NamedNodeRef, NamedOrBlankNodeRef, TermRef};
 
 use super::names::{Name, Tier};
 
-pub(super) const WDT_P31: &str = "http://www.wikidata.org/prop/direct/P31";
-pub(super) const WDT_P279: &str = "http://www.wikidata.org/prop/direct/P279";
+const WDT_P31: &str = "http://www.wikidata.org/prop/direct/P31";
+const WDT_P279: &str = "http://www.wikidata.org/prop/direct/P279";
 
 /// Label predicates whose values are a resource's own name.
 pub(super) const PREFERRED_LABELS: [&str; 3] = [
