@@ -8,7 +8,7 @@
 //! [`export`] and [`query`] write them out. [`engine`] ties the stages together, by a
 //! sorted path in memory or a streamed one for inputs of any size, and
 //! [`commands`] has one function per command of the binary. Beside that flow, [`link`]
-//! finds the same entities in other knowledge graphs (matching names as [`names`]
+//! finds the same entities in other knowledge graphs (matching names as [`link::names`]
 //! normalises them) and [`rdf_input`] reads those graphs, as files or dumps.
 
 pub mod commands;
@@ -20,7 +20,6 @@ pub mod input;
 pub mod link;
 pub mod mapping;
 pub mod model;
-pub mod names;
 pub mod output;
 pub mod progress;
 pub mod query;

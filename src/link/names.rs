@@ -234,9 +234,9 @@ const NICKNAMES: &[(&str, &str)] = &[
 /// one space between words.
 ///
 /// ```
-/// assert_eq!(saidgraph::names::normalize_name("  Raúl  GRIJALVA "), "raul grijalva");
-/// assert_eq!(saidgraph::names::normalize_name("Beto O’Rourke"), "beto orourke");
-/// assert_eq!(saidgraph::names::normalize_name("J.D. Vance"), "jd vance");
+/// assert_eq!(saidgraph::link::names::normalize_name("  Raúl  GRIJALVA "), "raul grijalva");
+/// assert_eq!(saidgraph::link::names::normalize_name("Beto O’Rourke"), "beto orourke");
+/// assert_eq!(saidgraph::link::names::normalize_name("J.D. Vance"), "jd vance");
 /// ```
 pub fn normalize_name(name: &str) -> String {
     words(name).join(" ")
