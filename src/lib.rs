@@ -27,6 +27,7 @@ pub mod rdf_input;
 pub mod resolve;
 pub mod store;
 pub mod stream;
+pub mod terms;
 pub mod vocab;
 
 pub use error::{Diagnostic, Diagnostics, Error, Location, Result};
