@@ -1,6 +1,8 @@
 //! The [`Validator`]: what each kind of record must hold, field by field. A statement or
 //! relation that gives no id gets one derived from its content (see `ids`).
 
+use oxigraph::model::{NamedNode, NamedNodeRef};
+
 use super::fields::Fields;
 use super::records::{Entity, Record, Relation, Source, Statement};
 use super::values::{Prefixes, parse_confidence};
@@ -55,27 +57,7 @@ impl Validator<'_> {
 
     fn entity(&self, f: &mut Fields<'_, '_>) -> Option<Entity> {
         let id = f.id(false);
-        let class = f.required_string("type").and_then(|(text, pos)| {
-            if let Some((_, class)) = ENTITY_TYPES.iter().find(|(name, _)| *name == text) {
-                return Some((class.into_owned(), false));
-            }
-            if text.contains(':') {
-                return match self.prefixes.expand(&text) {
-                    Ok(iri) => Some((iri, true)),
-                    Err(e) => f.error(pos, "type", e),
-                };
-            }
-            let names = ENTITY_TYPES.map(|(n, _)| n);
-            let hint = suggestion(&text, names);
-            f.error(
-                pos,
-                "type",
-                format!(
-                    "unknown type {text:?}{hint}; expected one of {}, or a class IRI",
-                    names.join(", ")
-                ),
-            )
-        });
+        let class = self.built_in_or_iri(f, "type", &ENTITY_TYPES, "a class IRI");
         let name = f
             .required_string("name")
             .and_then(|(name, pos)| f.non_blank(name, pos, "name"));
@@ -185,27 +167,9 @@ impl Validator<'_> {
     fn relation(&self, f: &mut Fields<'_, '_>) -> Option<Relation> {
         let id = f.id(true);
         let subject = f.required_reference("subject");
-        let predicate = f.required_string("predicate").and_then(|(text, pos)| {
-            if let Some((_, iri)) = RELATION_PREDICATES.iter().find(|(n, _)| *n == text) {
-                return Some(iri.into_owned());
-            }
-            if text.contains(':') {
-                return match self.prefixes.expand(&text) {
-                    Ok(iri) => Some(iri),
-                    Err(e) => f.error(pos, "predicate", e),
-                };
-            }
-            let names = RELATION_PREDICATES.map(|(n, _)| n);
-            let hint = suggestion(&text, names);
-            f.error(
-                pos,
-                "predicate",
-                format!(
-                    "unknown predicate {text:?}{hint}; expected one of {}, or a property IRI",
-                    names.join(", ")
-                ),
-            )
-        });
+        let predicate = self
+            .built_in_or_iri(f, "predicate", &RELATION_PREDICATES, "a property IRI")
+            .map(|(iri, _)| iri);
         let object = f.required_reference("object");
         let source = f.reference("source");
         let date = f.date("date");
@@ -224,5 +188,36 @@ impl Validator<'_> {
             relation.id = relation.content_id();
         }
         Some(relation)
+    }
+
+    /// A required field naming one of `built_in` (`person`, `member_of`) or giving an IRI,
+    /// full or prefixed; with whether it was an IRI rather than a built-in name.
+    fn built_in_or_iri(
+        &self,
+        f: &mut Fields<'_, '_>,
+        field: &'static str,
+        built_in: &[(&'static str, NamedNodeRef<'static>)],
+        or_else: &str,
+    ) -> Option<(NamedNode, bool)> {
+        let (text, pos) = f.required_string(field)?;
+        if let Some((_, iri)) = built_in.iter().find(|(name, _)| *name == text) {
+            return Some((iri.into_owned(), false));
+        }
+        if text.contains(':') {
+            return match self.prefixes.expand(&text) {
+                Ok(iri) => Some((iri, true)),
+                Err(e) => f.error(pos, field, e),
+            };
+        }
+        let names: Vec<&str> = built_in.iter().map(|(n, _)| *n).collect();
+        let hint = suggestion(&text, names.iter().copied());
+        f.error(
+            pos,
+            field,
+            format!(
+                "unknown {field} {text:?}{hint}; expected one of {}, or {or_else}",
+                names.join(", ")
+            ),
+        )
     }
 }
