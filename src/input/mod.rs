@@ -21,10 +21,8 @@ mod raw;
 mod read;
 mod source;
 
-/// Re-exported from [`crate::terms`], where the kinds of record now live.
-pub use crate::terms::RecordKind;
-/// Re-exported from [`crate::terms`], where the suggestions now live.
-pub use crate::terms::{did_you_mean, suggestion};
+// Old paths of what moved to `terms`, kept while other modules still use them.
+pub use crate::terms::{RecordKind, suggestion};
 pub use lines::{Limits, parse_size};
 pub(crate) use lines::{Line, LineIndex, RowLimit, read_line, too_long};
 pub use open::{Compression, bytes_read};
