@@ -26,6 +26,7 @@ pub mod query;
 pub mod rdf_input;
 pub mod resolve;
 pub mod store;
+pub mod terms;
 pub mod vocab;
 
 /// The streamed path at its old place, for callers not yet moved to [`engine::stream`].

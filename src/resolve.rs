@@ -12,8 +12,8 @@ use iri_string::percent_encode::PercentEncodedForIri;
 use oxigraph::model::NamedNode;
 
 use crate::error::{Diagnostics, Location};
-use crate::input::{self, RecordKind};
 use crate::model::{Record, Reference};
+use crate::terms::{self, RecordKind};
 
 /// The base used when neither `--base` nor the input gives one.
 pub const DEFAULT_BASE: &str = "https://kb.example.org/";
@@ -21,7 +21,7 @@ pub const DEFAULT_BASE: &str = "https://kb.example.org/";
 /// Checks a base IRI and gives it a trailing `/` unless it ends in `/` or `#`, so that
 /// `https://example.org/kb` mints `https://example.org/kb/entity/x`.
 pub fn normalize_base(base: &str) -> Result<String, String> {
-    crate::model::check_iri(base)?;
+    terms::check_iri(base)?;
     if base.contains('?') {
         return Err(format!("base IRI {base:?} has a query part; ids are appended to it"));
     }
@@ -258,7 +258,7 @@ impl Resolver {
             }
             let hint = if suggestions_left > 0 {
                 suggestions_left -= 1;
-                input::suggestion(&reference.id, self.ids[kind as usize].keys().map(|id| &**id))
+                terms::suggestion(&reference.id, self.ids[kind as usize].keys().map(|id| &**id))
             } else {
                 String::new()
             };

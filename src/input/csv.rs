@@ -10,8 +10,9 @@ use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
 
-use super::{Document, Limits, Pos, RawField, RawRecord, RawValue, RecordKind, RowLimit, Sink};
+use super::{Document, Limits, Pos, RawField, RawRecord, RawValue, RowLimit, Sink};
 use crate::error::{Diagnostics, Error, Result};
+use crate::terms::{self, RecordKind};
 
 /// Reads every table of the folder, each as a document of its own so that messages name
 /// the table's file.
@@ -39,7 +40,7 @@ pub(super) fn read_folder(
         };
         if RecordKind::ALL.iter().all(|k| k.plural() != stem) {
             let tables = RecordKind::ALL.map(RecordKind::plural);
-            let hint = super::suggestion(stem, tables);
+            let hint = terms::suggestion(stem, tables);
             diagnostics.error(
                 at_folder(folder.join(&file_name).display().to_string()),
                 "",
@@ -157,11 +158,11 @@ pub(super) fn read_table(
         }
         let mut fields = Vec::new();
         for (i, (name, cell)) in names.iter().zip(cells).enumerate() {
-            if cell.is_empty() || !crate::model::fields_of(kind).contains(&name.as_str()) {
+            if cell.is_empty() || !terms::fields_of(kind).contains(&name.as_str()) {
                 continue;
             }
             let pos = Pos::new(line, i as u64 + 1);
-            let value = if crate::model::is_list_field(kind, name) {
+            let value = if terms::is_list_field(kind, name) {
                 RawValue::List(
                     cell.split('|')
                         .map(str::trim)
@@ -199,8 +200,8 @@ fn check_header(names: &[String], kind: RecordKind, file: &str, diagnostics: &mu
     let mut seen = std::collections::HashSet::new();
     for (i, name) in names.iter().enumerate() {
         let at = crate::error::Location::new(file, 1, i as u64 + 1);
-        if !crate::model::fields_of(kind).contains(&name.as_str()) {
-            diagnostics.error(at, name, crate::model::unknown_field(kind, name));
+        if !terms::fields_of(kind).contains(&name.as_str()) {
+            diagnostics.error(at, name, terms::unknown_field(kind, name));
         } else if !seen.insert(name) {
             diagnostics.error(at, name, "column given twice");
         }

@@ -30,10 +30,9 @@ use std::str::FromStr;
 
 use oxigraph::model::{Literal, NamedNode, Term};
 
-use super::{
-    Document, ImportOptions, Limits, Line, Pos, RawField, RawRecord, RawValue, RecordKind, Sink, read_line, too_long,
-};
+use super::{Document, ImportOptions, Limits, Line, Pos, RawField, RawRecord, RawValue, Sink, read_line, too_long};
 use crate::error::{Diagnostics, Error, Result};
+use crate::terms::{self, RecordKind};
 use crate::vocab::{self, Act};
 
 /// Column positions of the fields read, by file version.
@@ -420,7 +419,7 @@ impl Importer {
         }
         let mut fields = Fields::new(line);
         fields.text("id", column, url);
-        if crate::model::check_iri(url).is_ok() {
+        if terms::check_iri(url).is_ok() {
             fields.text("url", column, url);
         } else {
             fields.text("title", column, url);

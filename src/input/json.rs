@@ -9,8 +9,9 @@ use std::collections::HashSet;
 use jsonc_parser::ast::{self, ObjectPropName};
 use jsonc_parser::{CollectOptions, CommentCollectionStrategy, ParseOptions};
 
-use super::{Document, LineIndex, Pos, RawField, RawRecord, RawValue, RecordKind, Sink, did_you_mean};
+use super::{Document, LineIndex, Pos, RawField, RawRecord, RawValue, Sink};
 use crate::error::Diagnostics;
+use crate::terms::{RecordKind, did_you_mean};
 
 /// Deeper nesting than this is not a knowledge base, and would exhaust the stack.
 const MAX_DEPTH: usize = 64;

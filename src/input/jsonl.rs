@@ -7,8 +7,9 @@ use std::io::BufRead;
 use std::path::Path;
 
 use super::json::{decode, parse};
-use super::{Document, Limits, Line, Pos, RawRecord, RawValue, RecordKind, Sink, read_line, too_long};
+use super::{Document, Limits, Line, Pos, RawRecord, RawValue, Sink, read_line, too_long};
 use crate::error::{Diagnostics, Error, Result};
+use crate::terms::{self, RecordKind};
 
 const RECORD_KINDS: [&str; 4] = ["source", "entity", "statement", "relation"];
 
@@ -129,7 +130,7 @@ fn read_record(bytes: &[u8], line: u64, document: &Document, diagnostics: &mut D
             RawValue::String(s) => s.clone(),
             other => other.kind_name().to_owned(),
         };
-        let hint = super::suggestion(&given, RECORD_KINDS);
+        let hint = terms::suggestion(&given, RECORD_KINDS);
         diagnostics.error(
             document.location(field.value_pos),
             "record",

@@ -19,10 +19,10 @@ use oxigraph::model::{NamedNode, Term};
 use serde_json::Value;
 
 use super::{
-    Document, ImportOptions, Limits, Line, Pos, RawField, RawRecord, RawValue, RecordKind, RowLimit, Sink, read_line,
-    too_long,
+    Document, ImportOptions, Limits, Line, Pos, RawField, RawRecord, RawValue, RowLimit, Sink, read_line, too_long,
 };
 use crate::error::{Diagnostics, Error, Result};
+use crate::terms::{self, RecordKind};
 use crate::vocab;
 
 /// The id of the entity unattributed quotations are given to with `--keep-unattributed`.
@@ -441,11 +441,7 @@ impl Importer {
         for url in q.urls {
             if self.seen.insert((RecordKind::Source, url.clone())) {
                 let mut source = vec![string("id", line, url.as_str())];
-                let kind = if crate::model::check_iri(&url).is_ok() {
-                    "url"
-                } else {
-                    "title"
-                };
+                let kind = if terms::check_iri(&url).is_ok() { "url" } else { "title" };
                 source.push(string(kind, line, url.as_str()));
                 sink.record(record(RecordKind::Source, line, source, true, Vec::new()), diagnostics);
             }
