@@ -164,11 +164,11 @@ pub struct ReadArgs {
     pub keep_unattributed: bool,
     /// The longest line of JSON Lines, GDELT and Quotebank inputs, and the longest CSV
     /// row, in bytes (K, M, G allowed); a longer one is an error.
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = saidgraph::input::parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = saidgraph::parse_size)]
     pub max_line: u64,
     /// The largest JSON document, in bytes (K, M, G allowed); larger knowledge bases
     /// belong in JSON Lines, which are streamed.
-    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = saidgraph::input::parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = saidgraph::parse_size)]
     pub max_document: u64,
 }
 

@@ -15,9 +15,7 @@ use crate::output::Output;
 use crate::query::{self, QueryText, ResultsFormat};
 use crate::resolve::NoStore;
 use crate::store::{self, GraphStore};
-
-/// Moved to [`crate::vocab`]; kept here until its other callers import it from there.
-pub use crate::vocab::prefixes_for;
+use crate::vocab::prefixes_for;
 
 /// Where a command's graph comes from: inputs read now, or an on-disk store.
 #[derive(Debug, Clone)]
@@ -136,7 +134,7 @@ pub fn export(
     let (mut triples, bases) = data(source)?;
     let count = triples.len();
     for path in with {
-        crate::rdf_input::read_quads(path, |quad| {
+        store::read_quads(path, |quad| {
             triples.push(quad.into());
             Ok(())
         })?;

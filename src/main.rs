@@ -9,9 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use saidgraph::Error;
 use saidgraph::commands::{self, LinkRequest, QueryRequest};
-use saidgraph::link::{LinkOptions, Target};
-use saidgraph::output::Output;
-use saidgraph::query::NAMED_QUERIES;
+use saidgraph::{LinkOptions, NAMED_QUERIES, Output, Target};
 
 /// mimalloc: the streaming path allocates and frees many small strings on two threads,
 /// where glibc's allocator spent a third of the time.
@@ -26,7 +24,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = std::thread::Builder::new()
         .name("saidgraph".to_owned())
-        .stack_size(saidgraph::query::STACK_SIZE)
+        .stack_size(saidgraph::STACK_SIZE)
         .spawn(move || run(cli))
         .map_err(anyhow::Error::from)
         .and_then(|thread| {

@@ -6,12 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use saidgraph::commands::DataSource;
-use saidgraph::engine::Order;
-use saidgraph::export;
-use saidgraph::input::{ImportOptions, Limits};
-use saidgraph::output::Output;
-use saidgraph::query::{QueryText, ResultsFormat};
-use saidgraph::{Error, InputFormat, InputSpec, ReadOptions};
+use saidgraph::{
+    Error, ImportOptions, InputFormat, InputSpec, Limits, Order, Output, QueryText, ReadOptions, ResultsFormat,
+    choose_format, parse_format,
+};
 
 use crate::cli::{DataArgs, InputFormatArg, OrderArg, RdfOutputArgs, ReadArgs};
 
@@ -102,7 +100,7 @@ pub fn data_source(data: DataArgs, read: &ReadArgs) -> DataSource {
 
 pub fn rdf_output(rdf: &RdfOutputArgs) -> anyhow::Result<(oxigraph::io::RdfFormat, Output)> {
     let asked = match &rdf.format {
-        Some(name) => Some(export::parse_format(name).ok_or_else(|| {
+        Some(name) => Some(parse_format(name).ok_or_else(|| {
             usage(format!(
                 "unknown RDF format {name:?}; expected turtle, ntriples, nquads, trig, rdfxml or jsonld"
             ))
@@ -110,5 +108,5 @@ pub fn rdf_output(rdf: &RdfOutputArgs) -> anyhow::Result<(oxigraph::io::RdfForma
         None => None,
     };
     let output = Output::from_option(rdf.output.as_deref());
-    Ok((export::choose_format(asked, output.path()), output))
+    Ok((choose_format(asked, output.path()), output))
 }

@@ -31,9 +31,9 @@ use crate::resolve::{self, NoStore};
 use crate::store::{self, GraphStore, NewStore};
 use crate::vocab::prefixes_for;
 
-pub use kb::{KnowledgeBase, Part};
+pub use kb::KnowledgeBase;
 pub use rereadable::Rereadable;
-pub use sink::{Checker, Context, Tally};
+pub use sink::Tally;
 
 /// How to read inputs.
 #[derive(Debug, Clone, Default)]

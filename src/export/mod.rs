@@ -19,7 +19,7 @@ use oxigraph::model::{GraphNameRef, Triple};
 use crate::error::{Error, Result};
 
 pub use sort::sort;
-pub use turtle::{BlockWriter, Blocks, PrefixTracker, write_prelude};
+pub use turtle::{BlockWriter, PrefixTracker, write_prelude};
 
 /// The RDF format a name of the contract means (`turtle`/`ttl`, `ntriples`/`nt`, …).
 pub fn parse_format(name: &str) -> Option<RdfFormat> {

@@ -47,7 +47,7 @@ mod target;
 
 pub use self::entities::{Entity, entities};
 pub use self::index::TargetIndex;
-pub use self::review::{Reason, ReviewRow, write_review};
+pub use self::review::{ReviewRow, write_review};
 pub use self::target::{IndexStats, Target};
 
 /// Scores are kept in hundredths, so that comparisons are exact.
@@ -159,6 +159,7 @@ pub fn link(entities: &[Entity], index: &mut TargetIndex, options: &LinkOptions)
 
 #[cfg(test)]
 mod tests {
+    use super::review::Reason;
     use super::*;
     use oxigraph::io::{RdfFormat, RdfParser};
 

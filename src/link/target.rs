@@ -1,5 +1,5 @@
 //! Where candidates come from ([`Target`]) and reading it into a [`TargetIndex`]: RDF
-//! files through [`crate::rdf_input`], SPARQL endpoints through Oxigraph's `SERVICE`
+//! files through [`crate::store::read_quads`], SPARQL endpoints through Oxigraph's `SERVICE`
 //! client. All of linking's I/O is here: the names, types and classes when the index is
 //! built, and later, for the candidates context must decide between, what they point to.
 
@@ -61,7 +61,7 @@ impl TargetIndex {
         for target in targets {
             match target {
                 Target::File(path) => {
-                    crate::rdf_input::read_quads(path, |quad| {
+                    crate::store::read_quads(path, |quad| {
                         index.add(quad.subject.as_ref(), quad.predicate.as_ref(), quad.object.as_ref());
                         Ok(())
                     })?;

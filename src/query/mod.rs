@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::store::GraphStore;
 
 pub use bind::{bind_value, split_param};
-pub use guards::{MAX_QUERY_BYTES, MAX_QUERY_NESTING, STACK_SIZE};
+pub use guards::STACK_SIZE;
 pub use library::{NAMED_QUERIES, NamedQuery, QueryText};
 pub use results::ResultsFormat;
 

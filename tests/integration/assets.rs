@@ -12,7 +12,7 @@ use saidgraph::vocab::{self, ACT, ACTS, SG};
 use saidgraph::{InputSpec, KnowledgeBase, ReadOptions};
 
 fn ontology() -> Vec<Triple> {
-    saidgraph::store::ontology_triples().expect("the ontology parses")
+    saidgraph::testing::ontology_triples().expect("the ontology parses")
 }
 
 /// IRIs the ontology gives a type to.
@@ -133,7 +133,7 @@ fn every_term_the_mapping_emits_is_declared() -> TestResult {
     let kb = KnowledgeBase::read(
         &[InputSpec::new(&path)],
         &ReadOptions::default(),
-        &saidgraph::resolve::NoStore,
+        &saidgraph::testing::NoStore,
     )?;
     let declared = declared();
     let mut used = HashSet::new();
@@ -163,7 +163,7 @@ fn every_term_the_mapping_emits_is_declared() -> TestResult {
 
 #[test]
 fn every_query_file_is_registered_parses_and_documents_its_parameters() -> TestResult {
-    let registered: HashSet<&str> = saidgraph::query::NAMED_QUERIES.iter().map(|q| q.name).collect();
+    let registered: HashSet<&str> = saidgraph::NAMED_QUERIES.iter().map(|q| q.name).collect();
     let mut on_disk = HashSet::new();
     for entry in std::fs::read_dir(common::root().join("queries"))? {
         let name = entry?.file_name().to_string_lossy().into_owned();
@@ -177,7 +177,7 @@ fn every_query_file_is_registered_parses_and_documents_its_parameters() -> TestR
         on_disk.insert(stem.to_owned());
     }
     assert!(on_disk.len() >= 8);
-    for query in saidgraph::query::NAMED_QUERIES {
+    for query in saidgraph::NAMED_QUERIES {
         assert!(
             on_disk.contains(query.name),
             "{} is registered but has no file",

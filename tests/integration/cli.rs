@@ -457,7 +457,7 @@ fn queries_may_use_the_built_in_prefixes() {
 #[test]
 fn queries_lists_every_named_query() {
     let mut assert = saidgraph().arg("queries").assert().success();
-    for query in saidgraph::query::NAMED_QUERIES {
+    for query in saidgraph::NAMED_QUERIES {
         assert = assert.stdout(contains(query.name)).stdout(contains(query.summary()));
     }
     assert.stdout(contains("--param speaker=…"));

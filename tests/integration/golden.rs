@@ -74,7 +74,7 @@ const ACROSS_GRAPHS: [&str; 1] = ["statements-by-party"];
 fn named_queries_on_the_example() -> TestResult {
     let folder = fixtures().join("seed-article/queries");
     std::fs::create_dir_all(&folder)?;
-    let mut cases: Vec<(String, Vec<String>)> = saidgraph::query::NAMED_QUERIES
+    let mut cases: Vec<(String, Vec<String>)> = saidgraph::NAMED_QUERIES
         .iter()
         .filter(|q| !ACROSS_GRAPHS.contains(&q.name))
         .map(|q| (q.name.to_owned(), Vec::new()))

@@ -62,7 +62,7 @@ fn write(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
 fn hostile_bytes() -> u64 {
     std::env::var("SAIDGRAPH_HOSTILE_BYTES")
         .ok()
-        .and_then(|v| saidgraph::input::parse_size(&v).ok())
+        .and_then(|v| saidgraph::parse_size(&v).ok())
         .unwrap_or(100 * MB)
 }
 

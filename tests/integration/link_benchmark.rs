@@ -73,7 +73,7 @@ fn knowledge_base(speakers: &Speakers, parties: bool) -> String {
 /// The items the target describes.
 fn target_items(data: &Path) -> Result<BTreeSet<String>, Box<dyn std::error::Error>> {
     let mut items = BTreeSet::new();
-    saidgraph::rdf_input::read_quads(&data.join(TARGET), |quad| {
+    saidgraph::testing::read_quads(&data.join(TARGET), |quad| {
         if let Some(q) = quad.subject.to_string().strip_prefix(&format!("<{WD}")) {
             items.insert(q.trim_end_matches('>').to_owned());
         }

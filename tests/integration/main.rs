@@ -20,6 +20,7 @@ mod cli;
 mod golden;
 mod hostile;
 mod importers;
+mod layers;
 mod link;
 mod link_benchmark;
 mod properties;

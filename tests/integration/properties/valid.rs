@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::{Dataset, GraphNameRef, Term, Triple};
 use proptest::prelude::*;
-use saidgraph::input::RecordKind;
-use saidgraph::resolve::{NoStore, mint};
+use saidgraph::RecordKind;
+use saidgraph::testing::{NoStore, mint};
 use saidgraph::{Error, InputSpec, KnowledgeBase, ReadOptions};
 use serde_json::{Value, json};
 
@@ -51,10 +51,10 @@ proptest! {
         let again = read(&text).map_err(|e| TestCaseError::fail(e.to_string()))?.triples();
         prop_assert_eq!(&triples, &again, "the same input gave other triples");
         let expected = dataset(&triples);
-        let prefixes = saidgraph::commands::prefixes_for(&["https://kb.example.org/".to_owned()]);
+        let prefixes = saidgraph::testing::prefixes_for(&["https://kb.example.org/".to_owned()]);
         for format in FORMATS {
             let mut bytes = Vec::new();
-            saidgraph::export::write_sorted(triples.clone(), format, &prefixes, &mut bytes)
+            saidgraph::testing::write_sorted(triples.clone(), format, &prefixes, &mut bytes)
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             let parsed = common::parse(&bytes, format).map_err(|e| {
                 TestCaseError::fail(format!("{format}: {e}\n{}", String::from_utf8_lossy(&bytes)))
@@ -134,7 +134,7 @@ fn as_csv_tables(kb: &Value) -> Option<Vec<(String, Vec<u8>)>> {
         let Some(records) = kb[kind.plural()].as_array() else {
             continue;
         };
-        let columns: Vec<&str> = saidgraph::model::fields_of(kind).to_vec();
+        let columns: Vec<&str> = saidgraph::testing::fields_of(kind).to_vec();
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(&columns).ok()?;
         for record in records {
@@ -166,11 +166,11 @@ fn as_csv_tables(kb: &Value) -> Option<Vec<(String, Vec<u8>)>> {
 /// in `format` (N-Triples, N-Quads or Turtle).
 fn streamed(paths: &[std::path::PathBuf], format: RdfFormat) -> Result<Vec<u8>, Error> {
     let specs: Vec<InputSpec> = paths.iter().map(InputSpec::new).collect();
-    let inputs = saidgraph::stream::Rereadable::new(&specs)?;
+    let inputs = saidgraph::testing::Rereadable::new(&specs)?;
     let options = ReadOptions::default();
-    let (resolver, _) = saidgraph::stream::check(&inputs.inputs, &options, &NoStore)?;
+    let (resolver, _) = saidgraph::testing::check(&inputs.inputs, &options, &NoStore)?;
     let mut out = Vec::new();
-    saidgraph::stream::write(&inputs, &options, &resolver, format, &mut out)?;
+    saidgraph::testing::write(&inputs, &options, &resolver, format, &mut out)?;
     Ok(out)
 }
 

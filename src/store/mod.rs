@@ -6,6 +6,10 @@
 //! validated before the store is opened for writing, and Oxigraph's bulk loader only makes
 //! its work visible on commit.
 
+mod rdf_files;
+
+pub use rdf_files::read_quads;
+
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::{RdfFormat, RdfParser};
@@ -73,12 +77,6 @@ impl GraphStore {
     #[cfg(not(feature = "rocksdb"))]
     pub fn open(path: &Path) -> Result<Self> {
         Err(no_disk_store(path))
-    }
-
-    /// Opens an existing on-disk store for reading; a missing store is an error, not a
-    /// new empty one. Retried as [`GraphStore::read`] says.
-    pub fn open_read_only(path: &Path) -> Result<Self> {
-        Self::read(path, Ok)
     }
 
     /// Opens an existing on-disk store for reading and runs `read` on it.
@@ -171,7 +169,7 @@ impl GraphStore {
     pub fn load_graph_file(&self, path: &Path) -> Result<usize> {
         let graph = file_iri(path)?;
         let mut quads = Vec::new();
-        let count = crate::rdf_input::read_quads(path, |mut quad| {
+        let count = read_quads(path, |mut quad| {
             if quad.graph_name.is_default_graph() {
                 quad.graph_name = graph.clone().into();
             }
