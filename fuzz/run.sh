@@ -9,7 +9,7 @@
 # libFuzzer runs in fork mode, so a crash, hang (over 10 s) or out-of-memory (over 2 GB)
 # does not stop the target: each finding's input is left in fuzz/artifacts/<target>/ and
 # fuzzing goes on for the whole time. The script lists the findings at the end. Reproduce one with `cargo fuzz run TARGET fuzz/artifacts/TARGET/FILE`, then keep it as
-# a test in tests/regressions.rs named after what it found.
+# a test in tests/integration/regressions.rs named after what it found.
 #
 # `cargo fuzz run` rebuilds before each target: run this in a snapshot of a commit
 # (`git worktree add ../fuzz-snapshot HEAD`), not in a tree being edited, or a target

@@ -69,7 +69,7 @@ impl fmt::Display for Diagnostic {
 /// memory.
 pub const MAX_LISTED: usize = 10_000;
 
-/// Every problem a run found, in input order: the first [`MAX_LISTED`] of them, and how
+/// Every problem a run found, in input order: the first `MAX_LISTED` (10,000) of them, and how
 /// many more there were.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Diagnostics {

@@ -1,5 +1,5 @@
 //! The checks behind the fuzz targets (`fuzz/`) and their regression tests
-//! (`tests/regressions.rs`): each function runs one entry point on arbitrary bytes and
+//! (`tests/integration/regressions.rs`): each function runs one entry point on arbitrary bytes and
 //! panics when a promise is broken, so that a fuzzer reports it as a crash.
 //!
 //! The promises: any input gives triples or diagnostics, never a panic, a hang or
@@ -31,7 +31,7 @@ use crate::store::GraphStore;
 /// A fuzz target's check.
 pub type Check = fn(&[u8]);
 
-/// The fuzz targets, by name, each with its check: what `tests/regressions.rs` replays
+/// The fuzz targets, by name, each with its check: what `tests/integration/regressions.rs` replays
 /// the corpora of `fuzz/corpus/<name>/` through.
 pub const TARGETS: [(&str, Check); 9] = [
     ("json", json),

@@ -33,7 +33,8 @@
 //!
 //! # The public API
 //!
-//! Read a knowledge base ([`KnowledgeBase::read`], [`InputSpec`], [`ReadOptions`]), run
+//! Read a knowledge base and write it out ([`KnowledgeBase::read`] with [`NoStore`] or
+//! against a store, [`KnowledgeBase::write`], [`InputSpec`], [`ReadOptions`]), run
 //! any command as the binary does ([`commands`]: `validate`, `convert`, `load`,
 //! `export`, `query`, `link`), with the options they take re-exported here, and the
 //! ontology's terms in [`vocab`]. Everything else is the crate's own.
@@ -63,6 +64,7 @@ pub use input::{ImportOptions, InputFormat, InputSpec, Limits, parse_size};
 pub use link::{LinkOptions, Outcome as LinkOutcome, Target};
 pub use output::Output;
 pub use query::{NAMED_QUERIES, NamedQuery, QueryText, ResultsFormat, STACK_SIZE};
+pub use resolve::NoStore;
 pub use terms::RecordKind;
 
 /// What the tests reach below the public API: the streamed path's stages, the store's
@@ -73,7 +75,7 @@ pub mod testing {
     pub use crate::engine::stream::{Rereadable, check, write};
     pub use crate::export::write_sorted;
     pub use crate::model::fields_of;
-    pub use crate::resolve::{NoStore, mint};
+    pub use crate::resolve::mint;
     pub use crate::store::{ontology_triples, read_quads};
     pub use crate::vocab::prefixes_for;
 }

@@ -4,13 +4,18 @@
 //! write half of a bad input. This is the sorted path, and what `export`, `query` and
 //! `link` read inputs with.
 
+use std::io::Write;
+
+use oxigraph::io::RdfFormat;
 use oxigraph::model::Triple;
 
 use crate::error::{Diagnostics, Result};
+use crate::export;
 use crate::input::{self, InputSpec, Sink};
 use crate::mapping;
 use crate::model::Record;
 use crate::resolve::{KnownIds, Resolver};
+use crate::vocab::prefixes_for;
 
 use super::ReadOptions;
 use super::sink::{Keep, Tally, check_all};
@@ -18,7 +23,6 @@ use super::sink::{Keep, Tally, check_all};
 /// One input's validated records, with the base its IRIs are minted from.
 #[derive(Debug, Clone)]
 pub struct Part {
-    pub name: String,
     pub base: String,
     pub records: Vec<Record>,
 }
@@ -26,8 +30,8 @@ pub struct Part {
 /// Every record of a run, valid and resolved, held in memory.
 #[derive(Debug)]
 pub struct KnowledgeBase {
-    pub parts: Vec<Part>,
-    pub resolver: Resolver,
+    pub(crate) parts: Vec<Part>,
+    pub(crate) resolver: Resolver,
     tally: Tally,
 }
 
@@ -45,7 +49,7 @@ impl KnowledgeBase {
     /// Validates and resolves what `feed` reads into the sink it is given, as
     /// [`read`](Self::read) does for files: for input held in memory, such as
     /// [`input::read_bytes`] reads.
-    pub fn read_with(
+    pub(crate) fn read_with(
         options: &ReadOptions,
         store: &dyn KnownIds,
         feed: impl FnOnce(&mut Diagnostics, &mut dyn Sink) -> Result<()>,
@@ -73,6 +77,12 @@ impl KnowledgeBase {
     /// What was read, and what importers left out.
     pub fn tally(&self) -> &Tally {
         &self.tally
+    }
+
+    /// Writes the knowledge base in `format`, sorted, as `convert` writes a small input:
+    /// Turtle and TriG declare the prefixes they use, the inputs' own among them.
+    pub fn write(&self, format: RdfFormat, out: &mut dyn Write) -> Result<()> {
+        export::write_sorted(self.triples(), format, &prefixes_for(&self.bases()), out)
     }
 
     /// The bases the inputs mint with, first first, without repeats.

@@ -60,7 +60,7 @@ pub const SORT_LIMIT: u64 = 8 << 20;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Order {
-    /// Sorted for inputs up to [`SORT_LIMIT`] (and for JSON documents and formats other
+    /// Sorted for inputs up to 8 MiB, `SORT_LIMIT` (and for JSON documents and formats other
     /// than N-Triples, N-Quads and Turtle); input order, streamed, above it.
     #[default]
     Auto,

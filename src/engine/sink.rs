@@ -224,7 +224,6 @@ impl Sink for Checking<'_, '_> {
         let context = self.checker.begin(document, diagnostics);
         if self.keep == Keep::Records {
             self.parts.push(Part {
-                name: context.name.clone(),
                 base: context.base.clone(),
                 records: Vec::new(),
             });

@@ -19,7 +19,7 @@ pub const MAX_QUERY_NESTING: usize = 500;
 
 /// The stack of the thread the binary runs commands on. Oxigraph parses and evaluates
 /// SPARQL recursively (a debug build spends tens of kilobytes a level), and a query may
-/// nest up to [`MAX_QUERY_NESTING`] levels; a main thread's 8 MiB are not enough for that.
+/// nest up to `MAX_QUERY_NESTING` levels; a main thread's 8 MiB are not enough for that.
 /// Only what is used is ever committed.
 pub const STACK_SIZE: usize = 512 << 20;
 

@@ -130,11 +130,7 @@ fn every_term_the_mapping_emits_is_declared() -> TestResult {
     let folder = tempfile::tempdir()?;
     let path = folder.path().join("everything.json");
     std::fs::write(&path, everything().to_string())?;
-    let kb = KnowledgeBase::read(
-        &[InputSpec::new(&path)],
-        &ReadOptions::default(),
-        &saidgraph::testing::NoStore,
-    )?;
+    let kb = KnowledgeBase::read(&[InputSpec::new(&path)], &ReadOptions::default(), &saidgraph::NoStore)?;
     let declared = declared();
     let mut used = HashSet::new();
     for triple in kb.triples() {
@@ -172,7 +168,7 @@ fn every_query_file_is_registered_parses_and_documents_its_parameters() -> TestR
             .unwrap_or_else(|| panic!("queries/{name} is not a .rq file"));
         assert!(
             registered.contains(stem),
-            "queries/{name} is not registered in query.rs"
+            "queries/{name} is not registered in src/query/library.rs"
         );
         on_disk.insert(stem.to_owned());
     }

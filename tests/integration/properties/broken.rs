@@ -2,7 +2,7 @@
 //! a result or diagnostics, never a panic; the checks of the fuzz targets on structured input.
 
 use proptest::prelude::*;
-use saidgraph::testing::NoStore;
+use saidgraph::NoStore;
 use saidgraph::{Error, InputSpec, KnowledgeBase, ReadOptions};
 use serde_json::{Value, json};
 

@@ -14,8 +14,8 @@ mod broken;
 mod strategies;
 mod valid;
 
+use saidgraph::NoStore;
 use saidgraph::RecordKind;
-use saidgraph::testing::NoStore;
 use saidgraph::{Error, InputSpec, KnowledgeBase, ReadOptions};
 use serde_json::{Value, json};
 

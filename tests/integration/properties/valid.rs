@@ -6,8 +6,9 @@ use std::collections::HashSet;
 use oxigraph::io::RdfFormat;
 use oxigraph::model::{Dataset, GraphNameRef, Term, Triple};
 use proptest::prelude::*;
+use saidgraph::NoStore;
 use saidgraph::RecordKind;
-use saidgraph::testing::{NoStore, mint};
+use saidgraph::testing::mint;
 use saidgraph::{Error, InputSpec, KnowledgeBase, ReadOptions};
 use serde_json::{Value, json};
 
