@@ -22,11 +22,12 @@ use oxigraph::sparql::Variable;
 
 use crate::engine::{KnowledgeBase, ReadOptions};
 use crate::error::{Diagnostics, Error, Result};
-use crate::input::{self, Collect, Document, ImportOptions, InputFormat, RawRecord, RawValue, RecordKind, Sink};
+use crate::input::{self, Collect, Document, ImportOptions, InputFormat, RawRecord, RawValue, Sink};
 use crate::model;
 use crate::query::{self, Prepared, ResultsFormat};
 use crate::resolve::{self, NoStore};
 use crate::store::GraphStore;
+use crate::terms::RecordKind;
 
 /// A fuzz target's check.
 pub type Check = fn(&[u8]);

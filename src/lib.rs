@@ -74,8 +74,8 @@ pub use terms::RecordKind;
 pub mod testing {
     pub use crate::engine::stream::{Rereadable, check, write};
     pub use crate::export::write_sorted;
-    pub use crate::model::fields_of;
     pub use crate::resolve::mint;
     pub use crate::store::{ontology_triples, read_quads};
+    pub use crate::terms::fields_of;
     pub use crate::vocab::prefixes_for;
 }

@@ -4,9 +4,9 @@
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Triple};
 
-use crate::input::RecordKind;
 use crate::model::{Entity, Record, Reference, Relation, Source, Statement};
 use crate::resolve::{Resolver, mint};
+use crate::terms::RecordKind;
 use crate::vocab::{sg, std_terms};
 
 /// Maps one record to its triples, appending them to `out`. `base` is the base of the

@@ -6,9 +6,10 @@
 //! checking pass and the streamed mapping pass alike.
 
 use crate::error::{Diagnostics, Result};
-use crate::input::{Document, RawRecord, RawValue, RecordKind, Sink};
+use crate::input::{Document, RawRecord, RawValue, Sink};
 use crate::model::{Prefixes, Record, Validator};
 use crate::resolve::{self, KnownIds, Resolver};
+use crate::terms::RecordKind;
 
 use super::ReadOptions;
 use super::kb::Part;

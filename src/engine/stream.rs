@@ -53,7 +53,7 @@ struct Map<'r> {
     /// The receiver is gone (the writer failed): stop mapping.
     closed: bool,
     /// Ids of repeatable records already mapped, as the first pass kept only the first.
-    repeated: std::collections::HashSet<(input::RecordKind, String)>,
+    repeated: std::collections::HashSet<(crate::terms::RecordKind, String)>,
     /// For Turtle: the prefixes the triples use, noted here to spare the writer thread.
     tracker: Option<PrefixTracker<'r>>,
 }
@@ -288,8 +288,9 @@ pub fn load(
 mod tests {
     use super::*;
     use crate::engine::sink::{Checker, Checking};
-    use crate::input::{Pos, RawField, RawValue, RecordKind};
+    use crate::input::{Pos, RawField, RawValue};
     use crate::resolve::NoStore;
+    use crate::terms::RecordKind;
 
     /// An importer's entity that may come again, with `id` as its id.
     fn repeatable_entity(id: RawValue, name: &str, line: u64) -> RawRecord {

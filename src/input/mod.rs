@@ -22,7 +22,6 @@ mod read;
 mod source;
 
 // Old paths of what moved to `terms`, kept while other modules still use them.
-pub use crate::terms::{RecordKind, suggestion};
 pub use lines::{Limits, parse_size};
 pub(crate) use lines::{Line, LineIndex, RowLimit, read_line, too_long};
 pub use open::{Compression, bytes_read};

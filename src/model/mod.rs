@@ -16,7 +16,6 @@ mod validate;
 mod values;
 
 // Old paths of what moved to `terms`, kept while other modules and tests still use them.
-pub use crate::terms::fields_of;
 pub use records::{Entity, Record, Reference, Relation, Source, Statement};
 pub use validate::Validator;
 pub use values::{Prefixes, parse_date};

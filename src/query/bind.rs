@@ -8,10 +8,10 @@ use spargebra::algebra::{Expression, GraphPattern};
 use spargebra::term::{GroundTerm, NamedNodePattern, TermPattern, TriplePattern};
 
 use crate::error::{Error, Result};
-use crate::input::RecordKind;
 use crate::model::Prefixes;
 use crate::resolve::mint;
 use crate::store::GraphStore;
+use crate::terms::RecordKind;
 use crate::vocab;
 
 use super::root_pattern;

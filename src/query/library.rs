@@ -3,7 +3,7 @@
 //! run asks for (by name, from a file, inline) and how its text is read.
 
 use crate::error::{Error, Result};
-use crate::input;
+use crate::terms;
 
 use super::guards::MAX_QUERY_BYTES;
 
@@ -46,7 +46,7 @@ impl NamedQuery {
             .find(|q| q.name == name)
             .ok_or_else(|| Error::UnknownQuery {
                 name: name.to_owned(),
-                hint: input::suggestion(name, NAMED_QUERIES.iter().map(|q| q.name)),
+                hint: terms::suggestion(name, NAMED_QUERIES.iter().map(|q| q.name)),
             })
     }
 

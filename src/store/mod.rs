@@ -17,8 +17,8 @@ use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, Triple};
 use oxigraph::store::Store;
 
 use crate::error::{Error, Result};
-use crate::input::RecordKind;
 use crate::resolve::{KnownIds, encode_id, segment};
+use crate::terms::RecordKind;
 use crate::vocab::{self, std_terms};
 
 /// A store and where it lives.
