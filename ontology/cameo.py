@@ -2,97 +2,128 @@
 """Writes ontology/cameo.ttl: every CAMEO event code that is not one of saidgraph's named
 acts, as a SKOS concept of the act scheme, for the GDELT importer.
 
-    python3 ontology/cameo.py ../shared/data/gdelt-events/lookups/cameoCodes.json > ontology/cameo.ttl
+    python3 ontology/cameo.py > ontology/cameo.ttl
+    python3 ontology/cameo.py PATH/TO/CAMEO.eventcodes.txt > ontology/cameo.ttl
 
-The lookup (from gdeltPyR, see that folder's README) has known faults, corrected here
-against the CAMEO 1.1b3 codebook: the names of 016, 018 and 019 are shifted by one (all
-three are named acts in acts.ttl, so they do not appear below), and 0872 is truncated.
-It also lacks codes that GDELT's events use (0253, 0256, 1014, 1056, 1243, 1246 and 129
-occur in the sample files), and its REJECT family (12x) follows an older numbering: its
-124 is the codebook's 125 and its 128 "Veto" the codebook's 129. Those codes, and the
-whole 12x family, are named below as in the codebook (as GDELT's own lookup,
-CAMEO.eventcodes.txt, names them).
+The input is GDELT's own CAMEO lookup table, CAMEO.eventcodes.txt, as GDELT publishes it
+beside its codebook; by default the copy committed in tests/fixtures/gdelt-cameo/ (its
+README says where it comes from), so the script needs nothing outside the repository, and
+the build needs only the generated cameo.ttl (src/vocab.rs compiles it in).
+
+Every label is GDELT's text, with two rules for all codes and the fixes in FIXES:
+- spaces at either end are dropped and runs of spaces made one (several lines end in
+  spaces; 1454 has "for  change");
+- the 20 roots, which GDELT writes in capitals ("MAKE PUBLIC STATEMENT"), are written in
+  sentence case ("Make public statement"), as every other code is.
+The four QuadClass lines mixed into the table ("1	Verbal Cooperation" .. "4") are not event
+codes and are left out. The named acts (NAMED, acts.ttl) are not repeated here: their
+definitions in acts.ttl quote GDELT's names.
 """
-import json, sys
+import hashlib
+import os
+import sys
 
 NAMED = {"010": "say", "011": "decline_comment", "012": "express_concern", "013": "express_optimism",
          "015": "claim_responsibility", "016": "deny", "018": "express_sympathy", "019": "agree",
          "020": "appeal", "030": "promise", "051": "praise", "052": "defend", "100": "demand",
          "111": "criticize", "112": "accuse", "114": "protest", "120": "reject", "130": "threaten"}
-FIXES = {"0872": "Ease military blockade"}
-CODEBOOK = {
-    "0253": "Appeal for release of persons or property",
-    "0256": "Appeal for de-escalation of military engagement",
-    "1014": "Demand intelligence cooperation",
-    "1056": "Demand de-escalation of military engagement",
-    "121": "Reject material cooperation",
-    "1211": "Reject economic cooperation",
-    "1212": "Reject military cooperation",
-    "122": "Reject request or demand for material aid, not specified below",
-    "1221": "Reject request for economic aid",
-    "1222": "Reject request for military aid",
-    "1223": "Reject request for humanitarian aid",
-    "1224": "Reject request for military protection or peacekeeping",
-    "123": "Reject request or demand for political reform, not specified below",
-    "1231": "Reject request for change in leadership",
-    "1232": "Reject request for policy change",
-    "1233": "Reject request for rights",
-    "1234": "Reject request for change in institutions, regime",
-    "124": "Refuse to yield, not specified below",
-    "1241": "Refuse to ease administrative sanctions",
-    "1242": "Refuse to ease popular dissent",
-    "1243": "Refuse to release persons or property",
-    "1244": "Refuse to ease economic sanctions, boycott, or embargo",
-    "1245": "Refuse to allow international involvement (non mediation)",
-    "1246": "Refuse to de-escalate military engagement",
-    "125": "Reject proposal to meet, discuss, or negotiate",
-    "126": "Reject mediation",
-    "127": "Reject plan, agreement to settle dispute",
-    "128": "Defy norms, law",
-    "129": "Veto",
+
+# code -> (GDELT's text exactly, or None where GDELT has no line; the label; why).
+# The script stops if GDELT's text is not what is written here, so a new input is checked.
+FIXES = {
+    "033": ("Express intent to provide matyerial aid, not specified below",
+            "Express intent to provide material aid, not specified below",
+            "typo in GDELT's table; the CAMEO 1.1b3 codebook says \"material\""),
+    "044": ("Meet at a \u00d2hird\u00d3location",
+            "Meet at a \u201cthird\u201d location",
+            "mojibake of \u201cthird\u201d: Mac Roman quotes shown as \u00d2/\u00d3, the t and a space lost"),
+    "1056": ("Demand de-escalation of military engagement106:[-5.0] Demand withdrawal",
+             "Demand de-escalation of military engagement",
+             "GDELT's line runs into the next code's (106) and its Goldstein score"),
+    "106": (None,
+            "Demand withdrawal",
+            "has no line of its own: its name is the tail of 1056's line"),
 }
+
+# Codes GDELT's table does not have, kept so that IRIs given before still resolve: the
+# earlier lookup (gdeltPyR's cameoCodes.json) numbered 035x and 166x one off, so these four
+# are GDELT's 0356 and 1661-1663 under a code GDELT never writes. Labels as they were.
+LEGACY = {
+    "0357": "Express intent to de-escalate military engagement",
+    "1641": "Expel or withdraw peacekeepers",
+    "1642": "Expel or withdraw inspectors, observers",
+    "1643": "Expel or withdraw aid agencies",
+}
+
+DEFAULT_INPUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures",
+                             "gdelt-cameo", "CAMEO.eventcodes.txt")
 
 
 def concept(code):
     return f"act:{NAMED[code]}" if code in NAMED else f"act:cameo-{code}"
 
 
-def label(code, text):
-    text = FIXES.get(code, " ".join(text.split()))
-    text = text.capitalize() if text.isupper() else text
-    return text.replace('"', '\\"')
+def label(text):
+    text = " ".join(text.split())
+    return text.capitalize() if text.isupper() else text
+
+
+def read(data):
+    """GDELT's table: code -> label, the fixes applied."""
+    lines = data.decode("utf-8").split("\r\n")
+    assert lines[0] == "CAMEOEVENTCODE\tEVENTDESCRIPTION", lines[0]
+    assert lines[-1] == "", "the table ends with a line end"
+    raw = {}
+    for line in lines[1:-1]:
+        code, text = line.split("\t")
+        assert code.isdigit() and code not in raw, code
+        if len(code) > 1:  # one digit: a QuadClass, not an event code
+            raw[code] = text
+    names = {code: label(text) for code, text in raw.items()}
+    for code, (gdelt, fixed, _why) in FIXES.items():
+        assert raw.get(code) == gdelt, f"{code}: GDELT's text is {raw.get(code)!r}, not {gdelt!r}"
+        names[code] = fixed
+    assert not set(LEGACY) & set(names)
+    return names
 
 
 def main(path):
-    lookup = json.load(open(path, encoding="utf-8"))["Description"]
-    # The lookup's 12x codes below the root are replaced by the codebook's.
-    names = {code: text for code, text in lookup.items() if not (code.startswith("12") and len(code) > 2)}
-    names.update(CODEBOOK)
+    data = open(path, "rb").read()
+    names = read(data)
+    everything = {**names, **LEGACY}
+    digest = hashlib.sha256(data).hexdigest()
     print("# CAMEO event codes as SKOS concepts of the saidgraph act scheme, for events imported")
-    print("# from GDELT. Generated by ontology/cameo.py from GDELT's CAMEO lookup (gdeltPyR,")
-    print("# data/cameoCodes.json), names corrected and missing codes (such as 129) added from the")
-    print("# CAMEO 1.1b3 codebook, see cameo.py. Codes that are saidgraph's named acts (acts.ttl)")
-    print("# are not repeated: act:warn is CAMEO 130.")
+    print("# from GDELT. Generated by ontology/cameo.py (do not edit) from GDELT's own lookup,")
+    print("# CAMEO.eventcodes.txt (https://www.gdeltproject.org/data/lookups/CAMEO.eventcodes.txt),")
+    print("# as copied byte for byte from AlifCor/media-focus (blob ad96650a, commit a7e3917c) to")
+    print(f"# tests/fixtures/gdelt-cameo/CAMEO.eventcodes.txt, sha256 {digest}.")
+    print("# Labels are GDELT's, with the corrections listed in cameo.py (033, 044, 1056, 106).")
+    print("# Codes that are saidgraph's named acts (acts.ttl) are not repeated: act:warn is CAMEO 130.")
     print("@prefix act: <https://w3id.org/saidgraph/act#> .")
     print("@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .")
     print("@prefix skos: <http://www.w3.org/2004/02/skos/core#> .")
     print()
-    for code in sorted(names):
+    for code in sorted(everything):
         if code in NAMED:
             continue
+        text = everything[code].replace("\\", "\\\\").replace('"', '\\"')
         print(f"act:cameo-{code} a skos:Concept ;")
         print("\tskos:inScheme act:scheme ;")
         print(f'\tskos:notation "{code}" ;')
-        print(f'\tskos:prefLabel "{label(code, names[code])}"@en ;')
+        print(f'\tskos:prefLabel "{text}"@en ;')
         if len(code) == 2:
             print("\tskos:topConceptOf act:scheme ;")
         else:
             parent = code[:2] if len(code) == 3 else code[:3]
-            if parent not in names and parent not in NAMED:
+            if parent not in everything:
                 parent = code[:2]
             print(f"\tskos:broader {concept(parent)} ;")
-        print(f'\trdfs:comment "CAMEO event code {code}, as GDELT codes events."@en .')
+        if code in LEGACY:
+            print(f'\trdfs:comment "Not a code of GDELT\'s CAMEO lookup, which has no {code}: kept so that'
+                  f' the IRI still resolves, see ontology/cameo.py."@en .')
+        else:
+            print(f'\trdfs:comment "CAMEO event code {code}, as GDELT codes events."@en .')
         print()
 
 
-main(sys.argv[1])
+main(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_INPUT)
