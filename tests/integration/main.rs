@@ -16,6 +16,7 @@ mod common;
 
 mod assets;
 mod bad_inputs;
+mod cameo;
 mod cli;
 mod golden;
 mod hostile;
