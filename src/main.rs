@@ -63,7 +63,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             order,
         } => {
             let (inputs, options) = read_options(inputs, &read);
-            let (format, output) = rdf_output(&rdf)?;
+            let (format, output) = rdf_output(&rdf);
             let order = options::order(order);
             let summary = commands::convert(&inputs, &options, format, rdf.with_ontology, order, &output)?;
             note_skipped(&summary);
@@ -75,7 +75,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             note_skipped(&summary);
         }
         Command::Export { data, read, with, rdf } => {
-            let (format, output) = rdf_output(&rdf)?;
+            let (format, output) = rdf_output(&rdf);
             commands::export(&data_source(data, &read), &with, format, rdf.with_ontology, &output)?;
         }
         Command::Query {
@@ -92,7 +92,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let text = options::query_text(name, file, expression);
             let output = Output::from_option(output.as_deref());
-            let format = options::results_format(results_format.as_deref(), &output)?;
+            let format = options::results_format(results_format, &output);
             commands::query(
                 &data_source(data, &read),
                 &with,
@@ -120,7 +120,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 format,
                 output,
                 with_ontology: false,
-            })?;
+            });
             let request = LinkRequest {
                 targets: targets.iter().map(|t| Target::parse(t)).collect(),
                 options: LinkOptions { min_score, margin },
