@@ -253,6 +253,10 @@ pub enum Error {
     /// A bad option value (base IRI, format for the output at hand, …).
     #[error("{0}")]
     Usage(String),
+    /// A fault in saidgraph itself, not in what it was given (a thread that panicked, a
+    /// serializer refusing one of saidgraph's own prefixes): exit status 1, never 2.
+    #[error("internal error: {0}; this is a bug in saidgraph, please report it")]
+    Internal(String),
     /// A SPARQL endpoint could not be queried.
     #[error("SPARQL endpoint {url}: {source}")]
     Endpoint {
@@ -277,23 +281,6 @@ impl Error {
         }
     }
 
-    /// Whether this is the user's data or query being wrong (exit status 1) rather than
-    /// the command line (2) or the system.
-    pub fn is_bad_input(&self) -> bool {
-        matches!(
-            self,
-            Self::Invalid(_)
-                | Self::InputChanged { .. }
-                | Self::QuerySyntax { .. }
-                | Self::QueryPrefix { .. }
-                | Self::QueryTooDeep { .. }
-                | Self::QueryEvaluation(_)
-                | Self::UnknownQuery { .. }
-                | Self::Param(_)
-                | Self::RdfParse { .. }
-        )
-    }
-
     /// Whether this is an on-disk store missing one of its own files: while another
     /// process writes to the store, a reader may find a file listed and then removed.
     pub fn is_vanished_store_file(&self) -> bool {
@@ -307,3 +294,18 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_asks_for_a_report_and_is_not_usage() {
+        let error = Error::Internal("the mapping thread panicked".to_owned());
+        assert_eq!(
+            error.to_string(),
+            "internal error: the mapping thread panicked; this is a bug in saidgraph, please report it"
+        );
+        assert!(!error.is_usage());
+    }
+}

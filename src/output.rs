@@ -186,7 +186,7 @@ mod tests {
         let output = Output::File(path.clone());
         let result = output.write_with(|w| {
             w.write_all(b"half").map_err(|e| Error::io("tmp", e))?;
-            Err(Error::Usage("stopped".into()))
+            Err(Error::Internal("stopped".into()))
         });
         assert!(result.is_err());
         assert_eq!(std::fs::read_to_string(&path).map_err(|e| Error::io("tmp", e))?, "good");

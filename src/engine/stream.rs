@@ -178,7 +178,7 @@ fn map_in_parallel<T>(
         let consumed = consume(Batches { receiver, complete });
         let produced = producer
             .join()
-            .unwrap_or_else(|_| Err(Error::Usage("the mapping thread panicked".to_owned())));
+            .unwrap_or_else(|_| Err(Error::Internal("the mapping thread panicked".to_owned())));
         match (consumed, produced) {
             (Ok(value), Ok(used)) => Ok((value, used)),
             // What stopped the mapping explains a consumer that refused what it got.

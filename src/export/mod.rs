@@ -93,7 +93,7 @@ pub fn with_prefixes<'p>(
     for (prefix, namespace) in prefixes {
         serializer = serializer
             .with_prefix(prefix, namespace)
-            .map_err(|e| Error::Usage(format!("prefix {prefix}: {e}")))?;
+            .map_err(|e| Error::Internal(format!("prefix {prefix}: {e}")))?;
     }
     Ok(serializer)
 }

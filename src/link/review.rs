@@ -99,7 +99,7 @@ mod tests {
         };
         let mut out = Vec::new();
         write_review(&[row], &mut out)?;
-        let text = String::from_utf8(out).map_err(|e| Error::Usage(e.to_string()))?;
+        let text = String::from_utf8(out).map_err(|e| Error::Internal(e.to_string()))?;
         assert_eq!(
             text,
             "entity,entity_label,reason,rank,candidate,candidate_label,score,name_score,shared_links,match\n\
