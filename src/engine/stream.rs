@@ -338,7 +338,7 @@ mod tests {
             }
             let parts = checking.into_parts();
             let (resolver, tally) = checker.finish(diagnostics)?;
-            assert_eq!(tally.counts[RecordKind::Entity as usize], 1);
+            assert_eq!(tally.entities, 1);
             assert_eq!(parts[0].records.len(), 1);
             assert_eq!(parts[0].records[0].id(), "42");
             let mut sorted = Vec::new();
