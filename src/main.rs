@@ -182,7 +182,7 @@ mod tests {
         let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
         assert_eq!(
             status(Error::Io {
-                path: "<stdout>".into(),
+                place: saidgraph::error::Place::Stdout,
                 source: pipe
             }),
             0

@@ -211,7 +211,7 @@ fn write_mapped(
     format: RdfFormat,
     out: &mut dyn Write,
 ) -> Result<usize> {
-    let io_error = |e| Error::io(crate::output::UNNAMED, e);
+    let io_error = |e| Error::io(crate::error::Place::Output, e);
     if format == RdfFormat::Turtle {
         // The prelude lists only the prefixes used, known only at the end: the body goes to
         // a temporary file first, and the mapping thread keeps the tally.

@@ -29,7 +29,7 @@ pub(super) fn write_results(
     prefixes: &[(String, String)],
     out: &mut dyn Write,
 ) -> Result<()> {
-    let io = |e| Error::io(crate::output::UNNAMED, e);
+    let io = |e| Error::io(crate::error::Place::Output, e);
     match (results, format) {
         (QueryResults::Solutions(solutions), ResultsFormat::Table) => {
             let variables: Vec<Variable> = solutions.variables().to_vec();
