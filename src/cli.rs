@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use oxigraph::io::RdfFormat;
+use saidgraph::ResultsFormat;
 
 /// Turn a knowledge base of who said what to whom into linked data: validate it, map it to
 /// RDF, export it, query it with SPARQL.
@@ -91,8 +93,8 @@ pub enum Command {
         params: Vec<String>,
         /// Results format: table (default on a terminal), csv (default otherwise), tsv, json,
         /// xml; for CONSTRUCT and DESCRIBE, an RDF format.
-        #[arg(short = 'r', long = "results-format", value_name = "FORMAT")]
-        results_format: Option<String>,
+        #[arg(short = 'r', long = "results-format", value_name = "FORMAT", value_parser = crate::options::results_format_named)]
+        results_format: Option<ResultsFormat>,
         /// Write results to this file instead of standard output.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -119,8 +121,8 @@ pub enum Command {
         margin: f64,
         /// Format of the links: turtle (ttl), ntriples (nt), nquads (nq), trig, rdfxml (rdf),
         /// jsonld [default: from the -o extension, else turtle].
-        #[arg(short = 'f', long, value_name = "FORMAT")]
-        format: Option<String>,
+        #[arg(short = 'f', long, value_name = "FORMAT", value_parser = crate::options::rdf_format_named)]
+        format: Option<RdfFormat>,
         /// Write the links to this file (atomically) instead of standard output.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -189,8 +191,8 @@ pub struct DataArgs {
 pub struct RdfOutputArgs {
     /// RDF format: turtle (ttl), ntriples (nt), nquads (nq), trig, rdfxml (rdf), jsonld
     /// [default: from the -o extension, else turtle].
-    #[arg(short = 'f', long, value_name = "FORMAT")]
-    pub format: Option<String>,
+    #[arg(short = 'f', long, value_name = "FORMAT", value_parser = crate::options::rdf_format_named)]
+    pub format: Option<RdfFormat>,
     /// Write to this file (atomically) instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,

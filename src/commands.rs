@@ -57,12 +57,11 @@ impl std::fmt::Display for Summary {
 
 impl Summary {
     pub fn new(tally: &Tally, triples: usize) -> Self {
-        let [sources, entities, statements, relations] = tally.counts;
         Self {
-            sources,
-            entities,
-            statements,
-            relations,
+            sources: tally.sources,
+            entities: tally.entities,
+            statements: tally.statements,
+            relations: tally.relations,
             triples: Some(triples),
             skipped: tally.skipped.clone(),
         }

@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where something is in an input: the file as the user named it, and a 1-based line
 /// and column. For CSV tables the line is the row's line and the column the field's
@@ -32,6 +32,59 @@ impl Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Where an I/O or store error happened: a file as the user named it, or a place without a
+/// file name, shown as `<stdin>`, `<stdout>`, `<memory>`, `<review>` or `<output>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Place {
+    File(PathBuf),
+    Stdin,
+    Stdout,
+    /// An in-memory store.
+    Memory,
+    /// The review report of `link`, while it is written.
+    Review,
+    /// The output a writer was given, not knowing where it goes; `output` names it.
+    Output,
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::File(path) => write!(f, "{}", path.display()),
+            Self::Stdin => f.write_str("<stdin>"),
+            Self::Stdout => f.write_str("<stdout>"),
+            Self::Memory => f.write_str("<memory>"),
+            Self::Review => f.write_str("<review>"),
+            Self::Output => f.write_str("<output>"),
+        }
+    }
+}
+
+impl From<PathBuf> for Place {
+    fn from(path: PathBuf) -> Self {
+        Self::File(path)
+    }
+}
+
+impl From<&Path> for Place {
+    fn from(path: &Path) -> Self {
+        Self::File(path.to_owned())
+    }
+}
+
+impl From<&PathBuf> for Place {
+    fn from(path: &PathBuf) -> Self {
+        Self::File(path.clone())
+    }
+}
+
+impl From<&str> for Place {
+    fn from(path: &str) -> Self {
+        Self::File(PathBuf::from(path))
     }
 }
 
@@ -175,16 +228,16 @@ pub enum Error {
     #[error("{0}\n{n} error{s} found; nothing was written", n = .0.total(), s = if .0.total() == 1 { "" } else { "s" })]
     Invalid(Diagnostics),
     /// A file or stream could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{place}: {source}")]
     Io {
-        path: PathBuf,
+        place: Place,
         #[source]
         source: io::Error,
     },
     /// The on-disk store could not be opened or written.
-    #[error("store {path}: {source}")]
+    #[error("store {place}: {source}")]
     Store {
-        path: PathBuf,
+        place: Place,
         #[source]
         source: oxigraph::store::StorageError,
     },
@@ -253,6 +306,10 @@ pub enum Error {
     /// A bad option value (base IRI, format for the output at hand, …).
     #[error("{0}")]
     Usage(String),
+    /// A fault in saidgraph itself, not in what it was given (a thread that panicked, a
+    /// serializer refusing one of saidgraph's own prefixes): exit status 1, never 2.
+    #[error("internal error: {0}; this is a bug in saidgraph, please report it")]
+    Internal(String),
     /// A SPARQL endpoint could not be queried.
     #[error("SPARQL endpoint {url}: {source}")]
     Endpoint {
@@ -270,28 +327,11 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+    pub(crate) fn io(place: impl Into<Place>, source: io::Error) -> Self {
         Self::Io {
-            path: path.into(),
+            place: place.into(),
             source,
         }
-    }
-
-    /// Whether this is the user's data or query being wrong (exit status 1) rather than
-    /// the command line (2) or the system.
-    pub fn is_bad_input(&self) -> bool {
-        matches!(
-            self,
-            Self::Invalid(_)
-                | Self::InputChanged { .. }
-                | Self::QuerySyntax { .. }
-                | Self::QueryPrefix { .. }
-                | Self::QueryTooDeep { .. }
-                | Self::QueryEvaluation(_)
-                | Self::UnknownQuery { .. }
-                | Self::Param(_)
-                | Self::RdfParse { .. }
-        )
     }
 
     /// Whether this is an on-disk store missing one of its own files: while another
@@ -307,3 +347,18 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_asks_for_a_report_and_is_not_usage() {
+        let error = Error::Internal("the mapping thread panicked".to_owned());
+        assert_eq!(
+            error.to_string(),
+            "internal error: the mapping thread panicked; this is a bug in saidgraph, please report it"
+        );
+        assert!(!error.is_usage());
+    }
+}

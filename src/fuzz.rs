@@ -182,7 +182,7 @@ pub fn param(bytes: &[u8]) {
         limit: None,
     };
     let mut out = Vec::new();
-    let format = ResultsFormat::parse("csv").expect("csv is a results format");
+    let format = ResultsFormat::W3c(oxigraph::sparql::results::QueryResultsFormat::Csv);
     query::run(store, prepared, format, &[], &mut out).unwrap_or_else(|e| panic!("{text:?}: {e}"));
 }
 

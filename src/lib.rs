@@ -58,7 +58,7 @@ mod terms;
 pub mod vocab;
 
 pub use engine::{KnowledgeBase, Order, ReadOptions};
-pub use error::{Diagnostic, Diagnostics, Error, Location, Result};
+pub use error::{Diagnostic, Diagnostics, Error, Location, Place, Result};
 pub use export::{choose_format, parse_format};
 pub use input::{ImportOptions, InputFormat, InputSpec, Limits, parse_size};
 pub use link::{LinkOptions, Outcome as LinkOutcome, Target};

@@ -30,25 +30,38 @@ fn main() -> ExitCode {
         .and_then(|thread| {
             thread
                 .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: the command panicked")))
+                .unwrap_or_else(|_| Err(Error::Internal("the command panicked".to_owned()).into()))
         });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            if let Some(io) = error.chain().find_map(|e| e.downcast_ref::<std::io::Error>())
-                && io.kind() == std::io::ErrorKind::BrokenPipe
-            {
-                return ExitCode::SUCCESS;
+            let status = exit_status(&error);
+            if status != 0 {
+                match error.downcast_ref::<Error>() {
+                    // Diagnostics name their own files; a prefix would only break the first line.
+                    Some(invalid @ Error::Invalid(_)) => eprintln!("{invalid}"),
+                    // Library errors already end with their causes.
+                    _ => eprintln!("saidgraph: {error}"),
+                }
             }
-            match error.downcast_ref::<Error>() {
-                // Diagnostics name their own files; a prefix would only break the first line.
-                Some(invalid @ Error::Invalid(_)) => eprintln!("{invalid}"),
-                // Library errors already end with their causes.
-                _ => eprintln!("saidgraph: {error}"),
-            }
-            let usage = error.downcast_ref::<Error>().is_some_and(Error::is_usage);
-            ExitCode::from(if usage { 2 } else { 1 })
+            ExitCode::from(status)
         }
+    }
+}
+
+/// The exit status of a failed run: 0 for a broken pipe (whoever read the output has all
+/// they wanted), 2 for a bad command line, 1 for everything else: bad data or query, the
+/// system failing, and saidgraph's own faults.
+fn exit_status(error: &anyhow::Error) -> u8 {
+    if let Some(io) = error.chain().find_map(|e| e.downcast_ref::<std::io::Error>())
+        && io.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        return 0;
+    }
+    if error.downcast_ref::<Error>().is_some_and(Error::is_usage) {
+        2
+    } else {
+        1
     }
 }
 
@@ -61,7 +74,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             order,
         } => {
             let (inputs, options) = read_options(inputs, &read);
-            let (format, output) = rdf_output(&rdf)?;
+            let (format, output) = rdf_output(&rdf);
             let order = options::order(order);
             let summary = commands::convert(&inputs, &options, format, rdf.with_ontology, order, &output)?;
             note_skipped(&summary);
@@ -73,7 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             note_skipped(&summary);
         }
         Command::Export { data, read, with, rdf } => {
-            let (format, output) = rdf_output(&rdf)?;
+            let (format, output) = rdf_output(&rdf);
             commands::export(&data_source(data, &read), &with, format, rdf.with_ontology, &output)?;
         }
         Command::Query {
@@ -90,7 +103,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let text = options::query_text(name, file, expression);
             let output = Output::from_option(output.as_deref());
-            let format = options::results_format(results_format.as_deref(), &output)?;
+            let format = options::results_format(results_format, &output);
             commands::query(
                 &data_source(data, &read),
                 &with,
@@ -118,7 +131,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 format,
                 output,
                 with_ontology: false,
-            })?;
+            });
             let request = LinkRequest {
                 targets: targets.iter().map(|t| Target::parse(t)).collect(),
                 options: LinkOptions { min_score, margin },
@@ -151,5 +164,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 fn note_skipped(summary: &commands::Summary) {
     if let Some(note) = summary.skipped_note() {
         eprintln!("saidgraph: {note}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_status_tells_usage_from_faults() {
+        let status = |error: Error| exit_status(&error.into());
+        assert_eq!(status(Error::Usage("bad --base".to_owned())), 2);
+        assert_eq!(status(Error::Internal("the mapping thread panicked".to_owned())), 1);
+        assert_eq!(status(Error::Invalid(saidgraph::Diagnostics::new())), 1);
+        let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert_eq!(
+            status(Error::Io {
+                place: saidgraph::Place::Stdout,
+                source: pipe
+            }),
+            0
+        );
     }
 }

@@ -4,11 +4,12 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use anyhow::Context;
+use oxigraph::io::RdfFormat;
+use oxigraph::sparql::results::QueryResultsFormat;
 use saidgraph::commands::DataSource;
 use saidgraph::{
-    Error, ImportOptions, InputFormat, InputSpec, Limits, Order, Output, QueryText, ReadOptions, ResultsFormat,
-    choose_format, parse_format,
+    ImportOptions, InputFormat, InputSpec, Limits, Order, Output, QueryText, ReadOptions, ResultsFormat, choose_format,
+    parse_format,
 };
 
 use crate::cli::{DataArgs, InputFormatArg, OrderArg, RdfOutputArgs, ReadArgs};
@@ -31,21 +32,40 @@ pub fn query_text(name: Option<String>, file: Option<PathBuf>, expression: Optio
     }
 }
 
-/// The results format asked for, else a table on a terminal and CSV otherwise.
-pub fn results_format(asked: Option<&str>, output: &Output) -> anyhow::Result<ResultsFormat> {
-    match asked {
-        Some(name) => ResultsFormat::parse(name).ok_or_else(|| {
-            usage(format!(
-                "unknown results format {name:?}; expected table, csv, tsv, json or xml"
-            ))
-        }),
-        None if *output == Output::Stdout && std::io::stdout().is_terminal() => Ok(ResultsFormat::Table),
-        None => ResultsFormat::parse("csv").context("csv is a results format"),
-    }
+/// `-r`: a results format by name (`table`, `csv`, `tsv`, `json`, `xml`, or an RDF format
+/// for CONSTRUCT and DESCRIBE), any case.
+pub fn results_format_named(name: &str) -> Result<ResultsFormat, String> {
+    Ok(match name.to_ascii_lowercase().as_str() {
+        "table" => ResultsFormat::Table,
+        "csv" => ResultsFormat::W3c(QueryResultsFormat::Csv),
+        "tsv" => ResultsFormat::W3c(QueryResultsFormat::Tsv),
+        "json" => ResultsFormat::W3c(QueryResultsFormat::Json),
+        "xml" => ResultsFormat::W3c(QueryResultsFormat::Xml),
+        other => match parse_format(other) {
+            Some(format) => ResultsFormat::Rdf(format),
+            None => {
+                return Err(format!(
+                    "unknown results format {name:?}; expected table, csv, tsv, json or xml"
+                ));
+            }
+        },
+    })
 }
 
-pub fn usage(message: String) -> anyhow::Error {
-    Error::Usage(message).into()
+/// `-f`: an RDF format by the contract's names (`turtle`/`ttl`, `ntriples`/`nt`, …).
+pub fn rdf_format_named(name: &str) -> Result<RdfFormat, String> {
+    parse_format(name).ok_or_else(|| {
+        format!("unknown RDF format {name:?}; expected turtle, ntriples, nquads, trig, rdfxml or jsonld")
+    })
+}
+
+/// The results format asked for, else a table on a terminal and CSV otherwise.
+pub fn results_format(asked: Option<ResultsFormat>, output: &Output) -> ResultsFormat {
+    match asked {
+        Some(format) => format,
+        None if *output == Output::Stdout && std::io::stdout().is_terminal() => ResultsFormat::Table,
+        None => ResultsFormat::W3c(QueryResultsFormat::Csv),
+    }
 }
 
 fn input_format(arg: Option<InputFormatArg>) -> Option<InputFormat> {
@@ -98,15 +118,29 @@ pub fn data_source(data: DataArgs, read: &ReadArgs) -> DataSource {
     }
 }
 
-pub fn rdf_output(rdf: &RdfOutputArgs) -> anyhow::Result<(oxigraph::io::RdfFormat, Output)> {
-    let asked = match &rdf.format {
-        Some(name) => Some(parse_format(name).ok_or_else(|| {
-            usage(format!(
-                "unknown RDF format {name:?}; expected turtle, ntriples, nquads, trig, rdfxml or jsonld"
-            ))
-        })?),
-        None => None,
-    };
+pub fn rdf_output(rdf: &RdfOutputArgs) -> (RdfFormat, Output) {
     let output = Output::from_option(rdf.output.as_deref());
-    Ok((choose_format(asked, output.path()), output))
+    (choose_format(rdf.format, output.path()), output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_name_any_case_and_unknown_ones_named() {
+        assert_eq!(rdf_format_named("TTL"), Ok(RdfFormat::Turtle));
+        assert_eq!(rdf_format_named("n-quads"), Ok(RdfFormat::NQuads));
+        assert_eq!(results_format_named("Table"), Ok(ResultsFormat::Table));
+        assert_eq!(
+            results_format_named("tsv"),
+            Ok(ResultsFormat::W3c(QueryResultsFormat::Tsv))
+        );
+        assert_eq!(results_format_named("nt"), Ok(ResultsFormat::Rdf(RdfFormat::NTriples)));
+        assert_eq!(
+            results_format_named("yaml"),
+            Err("unknown results format \"yaml\"; expected table, csv, tsv, json or xml".to_owned())
+        );
+        assert!(rdf_format_named("yaml").is_err_and(|e| e.starts_with("unknown RDF format \"yaml\"")));
+    }
 }

@@ -11,7 +11,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Place, Result};
 
 /// The names of temporary files: `.saidgraph-` + random + `.part`.
 const TEMP_PREFIX: &str = ".saidgraph-";
@@ -49,8 +49,8 @@ impl Output {
             Self::Stdout => {
                 let stdout = io::stdout();
                 let mut out = BufWriter::new(stdout.lock());
-                named(write(&mut out), Path::new("<stdout>"))?;
-                out.flush().map_err(|e| Error::io("<stdout>", e))
+                named(write(&mut out), Place::Stdout)?;
+                out.flush().map_err(|e| Error::io(Place::Stdout, e))
             }
             Self::File(path) => {
                 // Not a regular file (a device such as /dev/null, a named pipe): write to it
@@ -63,7 +63,7 @@ impl Output {
                         .open(path)
                         .map_err(|e| Error::io(path, e))?;
                     let mut out = BufWriter::new(file);
-                    named(write(&mut out), path)?;
+                    named(write(&mut out), path.into())?;
                     return out.flush().map_err(|e| Error::io(path, e));
                 }
                 // A symbolic link: the file it points to is replaced, not the link.
@@ -105,7 +105,7 @@ impl Output {
                     .try_lock()
                     .map_err(|e| Error::io(temp.path(), e.into()))?;
                 let mut out = BufWriter::new(temp);
-                named(write(&mut out), path)?;
+                named(write(&mut out), path.into())?;
                 let temp = out.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
                 temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
                 temp.persist(path).map_err(|e| Error::io(path, e.error))?;
@@ -115,16 +115,13 @@ impl Output {
     }
 }
 
-/// What writers call the output they are given, not knowing where it goes.
-pub const UNNAMED: &str = "<output>";
-
-/// A writer's error about the [`UNNAMED`] output, naming the output instead.
-fn named(result: Result<()>, output: &Path) -> Result<()> {
+/// A writer's error about [`Place::Output`], the output it was given, naming the output.
+fn named(result: Result<()>, output: Place) -> Result<()> {
     result.map_err(|error| match error {
-        Error::Io { path, source } if path == Path::new(UNNAMED) => Error::Io {
-            path: output.to_owned(),
+        Error::Io {
+            place: Place::Output,
             source,
-        },
+        } => Error::Io { place: output, source },
         other => other,
     })
 }
@@ -186,7 +183,7 @@ mod tests {
         let output = Output::File(path.clone());
         let result = output.write_with(|w| {
             w.write_all(b"half").map_err(|e| Error::io("tmp", e))?;
-            Err(Error::Usage("stopped".into()))
+            Err(Error::Internal("stopped".into()))
         });
         assert!(result.is_err());
         assert_eq!(std::fs::read_to_string(&path).map_err(|e| Error::io("tmp", e))?, "good");

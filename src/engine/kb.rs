@@ -71,7 +71,14 @@ impl KnowledgeBase {
 
     /// How many records of each kind: sources, entities, statements, relations.
     pub fn counts(&self) -> [usize; 4] {
-        self.tally.counts
+        let Tally {
+            sources,
+            entities,
+            statements,
+            relations,
+            ..
+        } = self.tally;
+        [sources, entities, statements, relations]
     }
 
     /// What was read, and what importers left out.

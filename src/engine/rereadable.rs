@@ -5,7 +5,7 @@
 
 use std::io;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Place, Result};
 use crate::input::InputSpec;
 
 use super::with_formats;
@@ -34,12 +34,12 @@ impl Rereadable {
         for spec in inputs {
             if spec.is_stdin() {
                 let format = spec.resolved_format()?;
-                let mut file = tempfile::NamedTempFile::new().map_err(|e| Error::io("<stdin>", e))?;
-                io::copy(&mut io::stdin().lock(), &mut file).map_err(|e| Error::io("<stdin>", e))?;
+                let mut file = tempfile::NamedTempFile::new().map_err(|e| Error::io(Place::Stdin, e))?;
+                io::copy(&mut io::stdin().lock(), &mut file).map_err(|e| Error::io(Place::Stdin, e))?;
                 specs.push(InputSpec {
                     path: file.path().to_owned(),
                     format: Some(format),
-                    name: Some("<stdin>".to_owned()),
+                    name: Some(Place::Stdin.to_string()),
                     import: spec.import,
                     limits: spec.limits,
                 });

@@ -58,8 +58,23 @@ impl Context {
 /// relations), and the rows importers left out, by reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
-    pub counts: [usize; 4],
+    pub sources: usize,
+    pub entities: usize,
+    pub statements: usize,
+    pub relations: usize,
     pub skipped: std::collections::BTreeMap<&'static str, u64>,
+}
+
+impl Tally {
+    /// Counts one valid record of `kind`.
+    pub fn add(&mut self, kind: RecordKind) {
+        *match kind {
+            RecordKind::Source => &mut self.sources,
+            RecordKind::Entity => &mut self.entities,
+            RecordKind::Statement => &mut self.statements,
+            RecordKind::Relation => &mut self.relations,
+        } += 1;
+    }
 }
 
 /// The id a record gives itself, read as the validator reads an id: a string, or a
@@ -131,7 +146,7 @@ impl<'s> Checker<'s> {
             Some(record) => {
                 self.resolver.define(*index, &record, diagnostics);
                 self.resolver.check(*index, &record, self.store);
-                self.tally.counts[kind as usize] += 1;
+                self.tally.add(kind);
                 Some(record)
             }
             None => {
@@ -162,7 +177,7 @@ impl<'s> Checker<'s> {
             return None;
         }
         self.resolver.define(*index, &record, &mut problems);
-        self.tally.counts[kind as usize] += 1;
+        self.tally.add(kind);
         Some(record)
     }
 

@@ -178,7 +178,7 @@ fn map_in_parallel<T>(
         let consumed = consume(Batches { receiver, complete });
         let produced = producer
             .join()
-            .unwrap_or_else(|_| Err(Error::Usage("the mapping thread panicked".to_owned())));
+            .unwrap_or_else(|_| Err(Error::Internal("the mapping thread panicked".to_owned())));
         match (consumed, produced) {
             (Ok(value), Ok(used)) => Ok((value, used)),
             // What stopped the mapping explains a consumer that refused what it got.
@@ -211,7 +211,7 @@ fn write_mapped(
     format: RdfFormat,
     out: &mut dyn Write,
 ) -> Result<usize> {
-    let io_error = |e| Error::io(crate::output::UNNAMED, e);
+    let io_error = |e| Error::io(crate::error::Place::Output, e);
     if format == RdfFormat::Turtle {
         // The prelude lists only the prefixes used, known only at the end: the body goes to
         // a temporary file first, and the mapping thread keeps the tally.
@@ -339,7 +339,7 @@ mod tests {
             }
             let parts = checking.into_parts();
             let (resolver, tally) = checker.finish(diagnostics)?;
-            assert_eq!(tally.counts[RecordKind::Entity as usize], 1);
+            assert_eq!(tally.entities, 1);
             assert_eq!(parts[0].records.len(), 1);
             assert_eq!(parts[0].records[0].id(), "42");
             let mut sorted = Vec::new();

@@ -61,7 +61,7 @@ pub fn write_sorted(
     prefixes: &[(String, String)],
     out: &mut dyn Write,
 ) -> Result<()> {
-    let io_error = |e| Error::io(crate::output::UNNAMED, e);
+    let io_error = |e| Error::io(crate::error::Place::Output, e);
     sort(&mut triples);
     let prose = matches!(format, RdfFormat::Turtle | RdfFormat::TriG);
     let mut tracker = PrefixTracker::new(prefixes);
@@ -93,7 +93,7 @@ pub fn with_prefixes<'p>(
     for (prefix, namespace) in prefixes {
         serializer = serializer
             .with_prefix(prefix, namespace)
-            .map_err(|e| Error::Usage(format!("prefix {prefix}: {e}")))?;
+            .map_err(|e| Error::Internal(format!("prefix {prefix}: {e}")))?;
     }
     Ok(serializer)
 }

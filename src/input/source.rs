@@ -123,7 +123,7 @@ impl InputSpec {
         if let Some(name) = &self.name {
             name.clone()
         } else if self.is_stdin() {
-            "<stdin>".to_owned()
+            crate::error::Place::Stdin.to_string()
         } else {
             self.path.display().to_string()
         }

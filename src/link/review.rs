@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Place, Result};
 
 /// Why an entity was left for a person to decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,7 +44,7 @@ pub struct ReviewRow {
 
 /// Writes the review report as CSV with a header row, one row per candidate.
 pub fn write_review(rows: &[ReviewRow], out: &mut dyn Write) -> Result<()> {
-    let io = |e: csv::Error| Error::io("<review>", e.into());
+    let io = |e: csv::Error| Error::io(Place::Review, e.into());
     let mut writer = csv::Writer::from_writer(out);
     writer
         .write_record([
@@ -76,7 +76,7 @@ pub fn write_review(rows: &[ReviewRow], out: &mut dyn Write) -> Result<()> {
             ])
             .map_err(io)?;
     }
-    writer.flush().map_err(|e| Error::io("<review>", e))
+    writer.flush().map_err(|e| Error::io(Place::Review, e))
 }
 
 #[cfg(test)]
@@ -99,7 +99,7 @@ mod tests {
         };
         let mut out = Vec::new();
         write_review(&[row], &mut out)?;
-        let text = String::from_utf8(out).map_err(|e| Error::Usage(e.to_string()))?;
+        let text = String::from_utf8(out).map_err(|e| Error::Internal(e.to_string()))?;
         assert_eq!(
             text,
             "entity,entity_label,reason,rank,candidate,candidate_label,score,name_score,shared_links,match\n\

@@ -128,7 +128,7 @@ impl TargetIndex {
     /// rows it returns.
     fn run_remote(&mut self, url: &str, query: &str) -> Result<()> {
         let store = Store::new().map_err(|e| Error::Store {
-            path: PathBuf::from("<memory>"),
+            place: crate::error::Place::Memory,
             source: e,
         })?;
         let endpoint_error = |source| Error::Endpoint {

@@ -22,19 +22,6 @@ pub enum ResultsFormat {
     Rdf(RdfFormat),
 }
 
-impl ResultsFormat {
-    pub fn parse(name: &str) -> Option<Self> {
-        Some(match name.to_ascii_lowercase().as_str() {
-            "table" => Self::Table,
-            "csv" => Self::W3c(QueryResultsFormat::Csv),
-            "tsv" => Self::W3c(QueryResultsFormat::Tsv),
-            "json" => Self::W3c(QueryResultsFormat::Json),
-            "xml" => Self::W3c(QueryResultsFormat::Xml),
-            other => Self::Rdf(crate::export::parse_format(other)?),
-        })
-    }
-}
-
 /// Writes `results` in `format`; `prefixes` shorten IRIs in tables and RDF results.
 pub(super) fn write_results(
     results: QueryResults<'_>,
@@ -42,7 +29,7 @@ pub(super) fn write_results(
     prefixes: &[(String, String)],
     out: &mut dyn Write,
 ) -> Result<()> {
-    let io = |e| Error::io(crate::output::UNNAMED, e);
+    let io = |e| Error::io(crate::error::Place::Output, e);
     match (results, format) {
         (QueryResults::Solutions(solutions), ResultsFormat::Table) => {
             let variables: Vec<Variable> = solutions.variables().to_vec();

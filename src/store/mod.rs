@@ -16,7 +16,7 @@ use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, Triple};
 use oxigraph::store::Store;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Place, Result};
 use crate::resolve::{KnownIds, encode_id, segment};
 use crate::terms::RecordKind;
 use crate::vocab::{self, std_terms};
@@ -40,7 +40,7 @@ impl GraphStore {
     /// A fresh in-memory store holding the ontology.
     pub fn in_memory() -> Result<Self> {
         let store = Store::new().map_err(|e| Error::Store {
-            path: PathBuf::from("<memory>"),
+            place: Place::Memory,
             source: e,
         })?;
         let graph = Self { store, path: None };
@@ -61,7 +61,7 @@ impl GraphStore {
                 }
             } else {
                 Error::Store {
-                    path: path.to_owned(),
+                    place: path.into(),
                     source,
                 }
             }
@@ -112,7 +112,7 @@ impl GraphStore {
     #[cfg(feature = "rocksdb")]
     fn open_read_only_once(path: &Path) -> Result<Self> {
         let store = Store::open_read_only(path).map_err(|e| Error::Store {
-            path: path.to_owned(),
+            place: path.into(),
             source: e,
         })?;
         Ok(Self {
@@ -132,7 +132,7 @@ impl GraphStore {
 
     fn storage_error(&self, source: oxigraph::store::StorageError) -> Error {
         Error::Store {
-            path: self.path.clone().unwrap_or_else(|| PathBuf::from("<memory>")),
+            place: self.path.clone().map_or(Place::Memory, Place::File),
             source,
         }
     }
