@@ -202,10 +202,9 @@ impl TargetIndex {
                     for form in surface_forms(&name.exact) {
                         for language in languages {
                             if let Ok(literal) = Literal::new_language_tagged_literal(form.as_str(), language.as_str())
+                                && seen.insert(literal.to_string())
                             {
-                                if seen.insert(literal.to_string()) {
-                                    literals.push(literal);
-                                }
+                                literals.push(literal);
                             }
                         }
                         if profile.untagged && seen.insert(format!("\"{form}\"")) {

@@ -158,7 +158,7 @@ impl Polite {
                         let Some(query) = queries.get(i) else { break };
                         let answer = self.select(url, query);
                         let failed = answer.is_err();
-                        answers.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(answer);
+                        answers.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(answer);
                         if failed {
                             // Stop the others taking more work: the first error is the answer.
                             next.store(queries.len(), Ordering::Relaxed);
@@ -168,7 +168,7 @@ impl Polite {
                 });
             }
         });
-        let answers = answers.into_inner().unwrap_or_else(|e| e.into_inner());
+        let answers = answers.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         answers.into_iter().flatten().collect()
     }
 
@@ -234,7 +234,7 @@ impl Polite {
 
     /// Up to a second more, so that clients told to wait do not all come back at once.
     fn jitter(&self) -> Duration {
-        let mut state = self.jitter.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.jitter.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         // xorshift64
         *state ^= *state << 13;
         *state ^= *state >> 7;

@@ -113,8 +113,11 @@ struct Seen {
     largest: usize,
 }
 
+/// The proxy's URL and what it saw.
+type Proxy = (String, Arc<Mutex<Seen>>);
+
 /// A counting proxy in front of `upstream`, on its own port; it runs until the test ends.
-fn proxy(upstream: u16) -> Result<(String, Arc<Mutex<Seen>>), Box<dyn std::error::Error>> {
+fn proxy(upstream: u16) -> Result<Proxy, Box<dyn std::error::Error>> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let url = format!("http://127.0.0.1:{}/query", listener.local_addr()?.port());
     let seen = Arc::new(Mutex::new(Seen::default()));
@@ -155,7 +158,7 @@ fn forward(mut client: TcpStream, upstream: u16, seen: &Mutex<Seen>) -> std::io:
         request.extend_from_slice(&buffer[..n]);
     }
     let busy = {
-        let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         seen.requests += 1;
         seen.largest = seen.largest.max(request.len());
         seen.user_agents.push(header("user-agent").unwrap_or_default());
@@ -175,7 +178,7 @@ fn forward(mut client: TcpStream, upstream: u16, seen: &Mutex<Seen>) -> std::io:
 }
 
 fn requests(seen: &Mutex<Seen>) -> usize {
-    seen.lock().unwrap_or_else(|e| e.into_inner()).requests
+    seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).requests
 }
 
 /// The benchmark through the endpoint: the same links as through the file, with the
@@ -197,7 +200,7 @@ fn the_benchmark_through_an_endpoint_gives_the_file_links() -> TestResult {
         "Quotebank congress speakers → Oxigraph server holding us-politicians.nt.gz, names only \
          ({} HTTP requests, largest {} bytes)",
         requests(&seen),
-        seen.lock().unwrap_or_else(|e| e.into_inner()).largest
+        seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).largest
     ));
     let differ: Vec<_> = from_file
         .links
@@ -221,7 +224,7 @@ fn the_benchmark_through_an_endpoint_gives_the_file_links() -> TestResult {
     let sent = requests(&seen);
     assert!(sent <= 30, "{sent} requests for {} speakers", speakers.len());
     {
-        let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+        let seen = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         assert!(
             seen.user_agents.iter().all(|ua| ua.starts_with("saidgraph/")),
             "{:?}",
@@ -244,7 +247,7 @@ fn a_busy_server_is_waited_for_and_a_dead_one_is_an_error() -> TestResult {
     let case = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/link");
     let server = Server::start(&binary, &case.join("us-politicians-excerpt.nt"))?;
     let (url, seen) = proxy(server.port)?;
-    seen.lock().unwrap_or_else(|e| e.into_inner()).busy = 2;
+    seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).busy = 2;
     let start = Instant::now();
     let output = saidgraph()
         .args(["link", "-i"])
