@@ -106,10 +106,27 @@ pub enum Command {
         data: DataArgs,
         #[command(flatten)]
         read: ReadArgs,
-        /// The graph to find candidates in: an RDF file in any format, plain or .gz/.bz2/.zst, or
-        /// a SPARQL endpoint's http(s) URL; repeat for several.
+        /// The graph to find candidates in: an RDF file in any format, plain or .gz/.bz2/.zst, a
+        /// SPARQL endpoint's http(s) URL, or a preset: wikidata (query.wikidata.org, rdfs:label,
+        /// skos:altLabel, wdt:P31) or dbpedia (dbpedia.org, rdfs:label, rdf:type), also as
+        /// wikidata=URL for a mirror; repeat for several. Endpoints are asked only about the
+        /// entities' names and candidates, in small batches.
         #[arg(long = "target", required = true, value_name = "FILE_OR_URL")]
         targets: Vec<String>,
+        /// Match only labels in these languages (exact tags, comma-separated; labels without
+        /// a language always match) [default: every language in files; for endpoints en,
+        /// mul and the languages of the knowledge base's quotations].
+        #[arg(long, value_name = "LANGS", value_delimiter = ',')]
+        lang: Option<Vec<String>>,
+        /// At most this many requests to endpoints at once.
+        #[arg(long, value_name = "N", default_value_t = 2)]
+        max_requests_in_flight: usize,
+        /// How long one request to an endpoint may take, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        request_timeout: u64,
+        /// Keep the endpoints' answers in this folder, so that a rerun asks nothing again.
+        #[arg(long, value_name = "DIR")]
+        cache: Option<PathBuf>,
         /// The lowest name score a link may have: 1 the same name, 0.95 up to case and
         /// accents, 0.9 without titles and suffixes, 0.85 first and last name, 0.8 with a
         /// nickname expanded; 0.05 less for an alias.

@@ -203,6 +203,8 @@ pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, outp
 pub struct LinkRequest {
     pub targets: Vec<Target>,
     pub options: LinkOptions,
+    /// How endpoints are asked, and the label languages.
+    pub fetch: link::FetchOptions,
     /// The format of the links written to `output`.
     pub format: RdfFormat,
     pub output: Output,
@@ -224,7 +226,7 @@ pub fn link(source: &DataSource, request: &LinkRequest) -> Result<link::Outcome>
     request.options.check()?;
     let (triples, bases) = data(source)?;
     let entities = link::entities(&triples);
-    let (mut index, stats) = TargetIndex::build(&request.targets)?;
+    let (mut index, stats) = TargetIndex::build(&request.targets, &request.fetch, link::default_languages(&triples))?;
     let mut outcome = link::link(&entities, &mut index, &request.options)?;
     outcome.index = stats;
     if let Some(report) = &request.report {

@@ -61,7 +61,7 @@ pub use engine::{KnowledgeBase, Order, ReadOptions};
 pub use error::{Diagnostic, Diagnostics, Error, Location, Place, Result};
 pub use export::{choose_format, parse_format};
 pub use input::{ImportOptions, InputFormat, InputSpec, Limits, parse_size};
-pub use link::{LinkOptions, Outcome as LinkOutcome, Target};
+pub use link::{FetchOptions, LinkOptions, Outcome as LinkOutcome, Target};
 pub use output::Output;
 pub use query::{NAMED_QUERIES, NamedQuery, QueryText, ResultsFormat, STACK_SIZE};
 pub use resolve::NoStore;

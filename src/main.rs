@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use saidgraph::Error;
 use saidgraph::commands::{self, LinkRequest, QueryRequest};
-use saidgraph::{LinkOptions, NAMED_QUERIES, Output, Target};
+use saidgraph::{FetchOptions, LinkOptions, NAMED_QUERIES, Output, Target};
 
 /// mimalloc: the streaming path allocates and frees many small strings on two threads,
 /// where glibc's allocator spent a third of the time.
@@ -120,6 +120,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             data,
             read,
             targets,
+            lang,
+            max_requests_in_flight,
+            request_timeout,
+            cache,
             min_score,
             margin,
             format,
@@ -135,6 +139,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let request = LinkRequest {
                 targets: targets.iter().map(|t| Target::parse(t)).collect(),
                 options: LinkOptions { min_score, margin },
+                fetch: FetchOptions {
+                    max_in_flight: max_requests_in_flight.max(1),
+                    timeout: std::time::Duration::from_secs(request_timeout.max(1)),
+                    cache,
+                    languages: lang,
+                },
                 format,
                 output,
                 report,

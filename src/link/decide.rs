@@ -142,6 +142,13 @@ pub(super) fn decide(
             outcome.counts.already_linked += 1;
             continue;
         }
+        // An importer's own candidates (Quotebank's qids) are decided among first.
+        let theirs = among_importers(entity, &candidates, index);
+        let from_importer = !theirs.is_empty();
+        if from_importer {
+            candidates = theirs;
+            outcome.counts.from_candidates += 1;
+        }
         if candidates.is_empty() {
             outcome.counts.unmatched += 1;
             continue;
@@ -186,7 +193,7 @@ pub(super) fn decide(
                         score: f64::from(candidate.points()) / 100.0,
                         name_score: f64::from(candidate.name_points) / 100.0,
                         shared_links: candidate.shared,
-                        matched: describe(candidate, label.preferred),
+                        matched: describe(candidate, label.preferred, from_importer),
                     });
                 }
             }
@@ -233,10 +240,25 @@ fn verdict(best: &Candidate, rivals: usize, min_points: Points) -> Option<Reason
     }
 }
 
-fn describe(candidate: &Candidate, preferred: bool) -> String {
+/// The candidates that are among the entity's `sg:sameAsCandidate`s, in the same order.
+fn among_importers(entity: &Entity, candidates: &[Candidate], index: &TargetIndex) -> Vec<Candidate> {
+    if entity.candidates.is_empty() {
+        return Vec::new();
+    }
+    candidates
+        .iter()
+        .filter(|c| entity.candidates.iter().any(|iri| iri == index.iris.iri(c.resource)))
+        .cloned()
+        .collect()
+}
+
+fn describe(candidate: &Candidate, preferred: bool, from_importer: bool) -> String {
     let mut text = candidate.tier.describe().to_owned();
     if !preferred {
         text.push_str(" (an alias)");
+    }
+    if from_importer {
+        text.push_str("; among Quotebank's candidates (sg:sameAsCandidate)");
     }
     if !candidate.typed {
         text.push_str("; no type in the target");

@@ -1,7 +1,7 @@
 //! The entities of our knowledge base as linking sees them, taken from its triples: each
 //! subject with an `rdfs:label` and a type, its names (`rdfs:label` its own, `skos:altLabel`
-//! aliases), classes, `owl:sameAs` links, and as context the links of the entities it
-//! relates to.
+//! aliases), classes, `owl:sameAs` links, an importer's `sg:sameAsCandidate`s, and as
+//! context the links of the entities it relates to.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -9,7 +9,7 @@ use oxigraph::model::vocab::rdf;
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Triple};
 
 use super::names::Name;
-use crate::vocab::std_terms;
+use crate::vocab::{self, std_terms};
 
 /// An entity of the knowledge base, as linking sees it.
 #[derive(Debug, Clone)]
@@ -23,6 +23,9 @@ pub struct Entity {
     /// IRIs of other graphs the entity relates to: its own links and those of the
     /// entities it has relations with.
     pub(super) context: BTreeSet<String>,
+    /// Items an importer found for the name but could not choose between (Quotebank's
+    /// `qids`, as `sg:sameAsCandidate`): decided among first.
+    pub(super) candidates: Vec<String>,
 }
 
 /// The entities of a knowledge base's triples: subjects with an `rdfs:label` and a type,
@@ -44,6 +47,7 @@ pub fn entities(triples: &[Triple]) -> Vec<Entity> {
                 classes: Vec::new(),
                 same_as: Vec::new(),
                 context: BTreeSet::new(),
+                candidates: Vec::new(),
             });
             entity.label = label.value().to_owned();
         }
@@ -68,6 +72,9 @@ pub fn entities(triples: &[Triple]) -> Vec<Entity> {
                 entity.names.push((Name::parse(name.value()), false));
             }
             (Term::NamedNode(class), p) if p == rdf::TYPE => entity.classes.push(class.as_str().to_owned()),
+            (Term::NamedNode(object), p) if p == vocab::sg::SAME_AS_CANDIDATE => {
+                entity.candidates.push(object.as_str().to_owned());
+            }
             (Term::NamedNode(object), p) if p == std_terms::OWL_SAME_AS => {
                 entity.same_as.push(object.as_str().to_owned());
                 entity.context.insert(object.as_str().to_owned());

@@ -8,7 +8,9 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use oxigraph::model::{NamedNodeRef, NamedOrBlankNodeRef, TermRef};
 
+use super::endpoint::Profile;
 use super::names::{Name, Tier};
+use super::polite::Polite;
 
 const WDT_P31: &str = "http://www.wikidata.org/prop/direct/P31";
 const WDT_P279: &str = "http://www.wikidata.org/prop/direct/P279";
@@ -98,8 +100,14 @@ pub struct TargetIndex {
     pub(super) class_edges: Vec<(u32, u32)>,
     /// (resource, IRI it points to), sorted.
     pub(super) context: Vec<(u32, u32)>,
-    /// Endpoints to fetch context from, for the candidates that need it.
-    pub(super) endpoints: Vec<String>,
+    /// Endpoints to ask for names, candidates and context.
+    pub(super) endpoints: Vec<Profile>,
+    /// How endpoints are asked; set when there are any.
+    pub(super) client: Option<Polite>,
+    /// The label languages kept (exact tags, lower case); `None`: all of them.
+    pub(super) languages: Option<Vec<String>>,
+    /// Rows already taken from endpoints, which several queries may return.
+    pub(super) seen_rows: HashSet<(String, String, String)>,
     /// Resources whose context has been fetched from the endpoints.
     pub(super) fetched: HashSet<u32>,
     /// Resources with a label or a type.
@@ -119,7 +127,11 @@ impl TargetIndex {
         match object {
             TermRef::Literal(literal) => {
                 let preferred = PREFERRED_LABELS.contains(&predicate);
-                if preferred || ALIAS_LABELS.contains(&predicate) {
+                let language_kept = match (&self.languages, literal.language()) {
+                    (Some(kept), Some(tag)) => kept.iter().any(|k| k.eq_ignore_ascii_case(tag)),
+                    _ => true,
+                };
+                if (preferred || ALIAS_LABELS.contains(&predicate)) && language_kept {
                     let subject = self.iris.intern(subject.as_str());
                     self.labels.push(Label {
                         subject,

@@ -39,14 +39,19 @@ use crate::error::{Error, Result};
 
 mod classes;
 mod decide;
+mod endpoint;
 mod entities;
 mod index;
 pub mod names;
+mod polite;
 mod review;
 mod target;
+mod variants;
 
+pub use self::endpoint::default_languages;
 pub use self::entities::{Entity, entities};
 pub use self::index::TargetIndex;
+pub use self::polite::{FetchOptions, RequestStats};
 pub use self::review::{ReviewRow, write_review};
 pub use self::target::{IndexStats, Target};
 
@@ -95,6 +100,8 @@ pub struct LinkCounts {
     pub type_unknown: usize,
     pub unmatched: usize,
     pub already_linked: usize,
+    /// Entities decided among an importer's own candidates (Quotebank's qids).
+    pub from_candidates: usize,
 }
 
 impl std::fmt::Display for LinkCounts {
@@ -110,7 +117,11 @@ impl std::fmt::Display for LinkCounts {
             self.type_unknown,
             self.unmatched,
             self.already_linked
-        )
+        )?;
+        if self.from_candidates > 0 {
+            write!(f, ", {} decided among Quotebank's candidates", self.from_candidates)?;
+        }
+        Ok(())
     }
 }
 
@@ -123,8 +134,10 @@ pub struct Outcome {
     pub review: Vec<ReviewRow>,
     pub counts: LinkCounts,
     pub index: IndexStats,
-    /// Time spent matching, after the index was built.
+    /// Time spent matching, after the index was built (asking endpoints included).
     pub matching: Duration,
+    /// What asking endpoints cost; all zero for files.
+    pub requests: RequestStats,
 }
 
 impl std::fmt::Display for Outcome {
@@ -139,6 +152,14 @@ impl std::fmt::Display for Outcome {
             self.index.elapsed.as_secs_f64(),
             self.matching.as_secs_f64()
         )?;
+        let asked = self.requests;
+        if asked.queries > 0 {
+            writeln!(
+                f,
+                "endpoints: {} queries, {} requests sent, {} answered from the cache, {} waits on 429/503",
+                asked.queries, asked.requests, asked.cached, asked.waited
+            )?;
+        }
         write!(f, "{}", self.counts)
     }
 }
@@ -149,11 +170,14 @@ pub fn link(entities: &[Entity], index: &mut TargetIndex, options: &LinkOptions)
     let (min_points, margin) = options.check()?;
     let start = Instant::now();
     let mut types = TypeFilter::load()?;
+    // Endpoints are asked only about these entities' names and candidates.
+    index.fetch_for(entities)?;
     let found = decide::candidates(entities, index, &mut types);
     // Context decides between candidates only: fetch it for entities with several.
     index.fetch_context(&decide::contested(&found))?;
     let mut outcome = decide::decide(entities, found, index, min_points, margin);
     outcome.matching = start.elapsed();
+    outcome.requests = index.client.as_ref().map(polite::Polite::stats).unwrap_or_default();
     Ok(outcome)
 }
 

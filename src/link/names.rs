@@ -65,7 +65,7 @@ pub struct Name {
 }
 
 /// Honorifics and offices written before a name; removed from the start of the core.
-const HONORIFICS: &[&str] = &[
+pub(super) const HONORIFICS: &[&str] = &[
     "mr",
     "mrs",
     "ms",
@@ -127,7 +127,7 @@ const HONORIFICS: &[&str] = &[
 ];
 
 /// Generational suffixes, by how they are written, with their canonical form.
-const GENERATIONS: &[(&str, &str)] = &[
+pub(super) const GENERATIONS: &[(&str, &str)] = &[
     ("jr", "jr"),
     ("junior", "jr"),
     ("sr", "sr"),
@@ -142,12 +142,12 @@ const GENERATIONS: &[(&str, &str)] = &[
 ];
 
 /// Credentials and post-nominals written after a name; dropped.
-const POSTNOMINALS: &[&str] = &[
+pub(super) const POSTNOMINALS: &[&str] = &[
     "md", "phd", "esq", "dds", "cpa", "jd", "rn", "ret", "usn", "usa", "usmc", "mp",
 ];
 
 /// Common English nicknames and short forms → the given name they stand for.
-const NICKNAMES: &[(&str, &str)] = &[
+pub(super) const NICKNAMES: &[(&str, &str)] = &[
     ("abe", "abraham"),
     ("al", "albert"),
     ("alex", "alexander"),
@@ -238,7 +238,7 @@ fn normalize_name(name: &str) -> String {
     words(name).join(" ")
 }
 
-fn words(name: &str) -> Vec<String> {
+pub(super) fn words(name: &str) -> Vec<String> {
     let mut flat = String::with_capacity(name.len());
     for c in name.nfkd() {
         if is_combining_mark(c) {

@@ -1,34 +1,40 @@
 //! Where candidates come from ([`Target`]) and reading it into a [`TargetIndex`]: RDF
-//! files through [`crate::store::read_quads`], SPARQL endpoints through Oxigraph's `SERVICE`
-//! client. All of linking's I/O is here: the names, types and classes when the index is
-//! built, and later, for the candidates context must decide between, what they point to.
+//! files through [`crate::store::read_quads`], SPARQL endpoints through the polite client
+//! of [`super::polite`], asking only what [`super::endpoint`] says linking needs. All of
+//! linking's I/O is here and there: the names, types and classes before matching, and
+//! later, for the candidates context must decide between, what they point to.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use oxigraph::model::Term;
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
-use oxigraph::store::Store;
-
-use super::index::{ALIAS_LABELS, CLASS_PREDICATES, PREFERRED_LABELS, TYPE_PREDICATES, TargetIndex};
-use crate::error::{Error, Result};
+use super::endpoint::{Profile, RESOURCES_PER_QUERY, context_query};
+use super::index::TargetIndex;
+use super::polite::{FetchOptions, Polite};
+use crate::error::Result;
 
 /// Where candidates come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// An RDF file, plain or compressed.
     File(PathBuf),
-    /// A SPARQL endpoint.
-    Endpoint(String),
+    /// A SPARQL endpoint, with the predicates it uses.
+    Endpoint(Profile),
 }
 
 impl Target {
-    /// `http://` and `https://` are endpoints, anything else a file.
+    /// `http://` and `https://` are endpoints; `wikidata` and `dbpedia` the presets (at
+    /// their public endpoints, or `wikidata=URL` at another); anything else a file.
     pub fn parse(text: &str) -> Self {
         let lower = text.to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") {
-            Self::Endpoint(text.to_owned())
+        let (name, url) = match text.split_once('=') {
+            Some((name, url)) => (name, Some(url)),
+            None => (text, None),
+        };
+        if let Some(profile) = Profile::preset(name, url) {
+            Self::Endpoint(profile)
+        } else if lower.starts_with("http://") || lower.starts_with("https://") {
+            Self::Endpoint(Profile::generic(text))
         } else {
             Self::File(PathBuf::from(text))
         }
@@ -39,7 +45,7 @@ impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::File(path) => write!(f, "{}", path.display()),
-            Self::Endpoint(url) => f.write_str(url),
+            Self::Endpoint(profile) => f.write_str(&profile.url),
         }
     }
 }
@@ -54,10 +60,23 @@ pub struct IndexStats {
 }
 
 impl TargetIndex {
-    /// Reads every target into one index.
-    pub fn build(targets: &[Target]) -> Result<(Self, IndexStats)> {
+    /// Reads every file target into one index, and readies the endpoints, which are
+    /// asked later, for the entities at hand ([`Self::fetch_for`]). Labels in other
+    /// languages than `fetch.languages` are left out; `endpoint_languages` are those
+    /// asked of endpoints when `fetch.languages` is `None`.
+    pub fn build(
+        targets: &[Target],
+        fetch: &FetchOptions,
+        endpoint_languages: Vec<String>,
+    ) -> Result<(Self, IndexStats)> {
         let start = Instant::now();
-        let mut index = Self::default();
+        let mut index = Self {
+            languages: fetch
+                .languages
+                .as_ref()
+                .map(|l| l.iter().map(|l| l.to_ascii_lowercase()).collect()),
+            ..Self::default()
+        };
         for target in targets {
             match target {
                 Target::File(path) => {
@@ -66,11 +85,13 @@ impl TargetIndex {
                         Ok(())
                     })?;
                 }
-                Target::Endpoint(url) => {
-                    index.fetch_labels(url)?;
-                    index.endpoints.push(url.clone());
-                }
+                Target::Endpoint(profile) => index.endpoints.push(profile.clone()),
             }
+        }
+        if !index.endpoints.is_empty() {
+            let mut fetch = fetch.clone();
+            fetch.languages = Some(index.languages.clone().unwrap_or(endpoint_languages));
+            index.client = Some(Polite::new(fetch)?);
         }
         index.finish();
         let stats = IndexStats {
@@ -84,23 +105,27 @@ impl TargetIndex {
 
     /// Fetches, from the endpoints, what the given resources point to, once each.
     pub(super) fn fetch_context(&mut self, resources: &BTreeSet<u32>) -> Result<()> {
-        if self.endpoints.is_empty() {
+        let Some(client) = self.client.take() else {
             return Ok(());
-        }
+        };
         let wanted: Vec<String> = resources
             .iter()
             .filter(|r| !self.fetched.contains(r))
             .map(|&r| self.iris.iri(r).to_owned())
             .collect();
-        for chunk in wanted.chunks(100) {
-            let values: String = chunk.iter().map(|iri| format!("<{iri}> ")).collect();
-            for url in self.endpoints.clone() {
-                let query = format!(
-                    "SELECT ?s ?p ?o WHERE {{ SERVICE <{url}> {{ VALUES ?s {{ {values}}} ?s ?p ?o . FILTER(isIRI(?o)) }} }}"
-                );
-                self.run_remote(&url, &query)?;
+        let queries: Vec<String> = wanted.chunks(RESOURCES_PER_QUERY).map(context_query).collect();
+        let mut result = Ok(());
+        for profile in self.endpoints.clone() {
+            match client.select_all(&profile.url, &queries) {
+                Ok(answers) => self.add_rows(answers),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
             }
         }
+        self.client = Some(client);
+        result?;
         for iri in &wanted {
             if let Some(id) = self.iris.get(iri) {
                 self.fetched.insert(id);
@@ -108,49 +133,6 @@ impl TargetIndex {
         }
         self.context.sort_unstable();
         self.context.dedup();
-        Ok(())
-    }
-
-    /// Fetches the names, types and class declarations an endpoint holds.
-    fn fetch_labels(&mut self, url: &str) -> Result<()> {
-        let predicates: String = PREFERRED_LABELS
-            .iter()
-            .chain(&ALIAS_LABELS)
-            .chain(&TYPE_PREDICATES)
-            .chain(CLASS_PREDICATES.iter().map(|(p, _)| p))
-            .map(|p| format!("<{p}> "))
-            .collect();
-        let query = format!("SELECT ?s ?p ?o WHERE {{ SERVICE <{url}> {{ VALUES ?p {{ {predicates}}} ?s ?p ?o }} }}");
-        self.run_remote(url, &query)
-    }
-
-    /// Runs a `SERVICE` query through Oxigraph's HTTP client and indexes the `?s ?p ?o`
-    /// rows it returns.
-    fn run_remote(&mut self, url: &str, query: &str) -> Result<()> {
-        let store = Store::new().map_err(|e| Error::Store {
-            place: crate::error::Place::Memory,
-            source: e,
-        })?;
-        let endpoint_error = |source| Error::Endpoint {
-            url: url.to_owned(),
-            source,
-        };
-        let query = SparqlEvaluator::new()
-            .with_http_timeout(Duration::from_secs(300))
-            .parse_query(query)
-            .map_err(|source| Error::Usage(format!("{url}: not a usable endpoint IRI: {source}")))?;
-        let QueryResults::Solutions(solutions) = query.on_store(&store).execute().map_err(endpoint_error)? else {
-            return Ok(());
-        };
-        for solution in solutions {
-            let solution = solution.map_err(endpoint_error)?;
-            let (Some(Term::NamedNode(s)), Some(Term::NamedNode(p)), Some(o)) =
-                (solution.get("s"), solution.get("p"), solution.get("o"))
-            else {
-                continue;
-            };
-            self.add(s.as_ref().into(), p.as_ref(), o.as_ref());
-        }
         Ok(())
     }
 }

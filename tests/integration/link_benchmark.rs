@@ -15,18 +15,18 @@ use std::time::Instant;
 use crate::common::{self, TestResult, saidgraph, stderr};
 
 const QUOTES: &str = "quotebank/quotes-2020-party_labeled_congress_only_mini.json";
-const TARGET: &str = "wikidata/us-politicians.nt.gz";
+pub(crate) const TARGET: &str = "wikidata/us-politicians.nt.gz";
 const WD: &str = "http://www.wikidata.org/entity/";
 
 /// The shared data folder, when it holds the benchmark's data.
-fn shared_data() -> Option<PathBuf> {
+pub(crate) fn shared_data() -> Option<PathBuf> {
     common::shared_data(&[QUOTES, TARGET], "the benchmark's data is missing")
 }
 
 /// Per distinct speaker name: its true items, and its parties (`D`, `R`).
-type Speakers = BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>;
+pub(crate) type Speakers = BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>;
 
-fn speakers(data: &Path) -> Result<Speakers, Box<dyn std::error::Error>> {
+pub(crate) fn speakers(data: &Path) -> Result<Speakers, Box<dyn std::error::Error>> {
     let mut speakers = Speakers::new();
     for line in std::fs::read_to_string(data.join(QUOTES))?.lines() {
         let record: serde_json::Value = serde_json::from_str(line)?;
@@ -83,7 +83,7 @@ fn target_items(data: &Path) -> Result<BTreeSet<String>, Box<dyn std::error::Err
 }
 
 #[derive(Debug)]
-struct Figures {
+pub(crate) struct Figures {
     speakers: usize,
     linkable: usize,
     linked: usize,
@@ -91,20 +91,22 @@ struct Figures {
     to_review: usize,
     unmatched: usize,
     seconds: f64,
-    summary: String,
+    pub(crate) summary: String,
+    /// Speaker name → the item it was linked to.
+    pub(crate) links: BTreeMap<String, String>,
 }
 
 impl Figures {
-    fn precision(&self) -> f64 {
+    pub(crate) fn precision(&self) -> f64 {
         self.correct as f64 / self.linked as f64
     }
 
     /// Over the speakers whose true item is in the target: the others cannot be linked.
-    fn recall(&self) -> f64 {
+    pub(crate) fn recall(&self) -> f64 {
         self.correct as f64 / self.linkable as f64
     }
 
-    fn print(&self, title: &str) {
+    pub(crate) fn print(&self, title: &str) {
         println!(
             "{title}\n  {} distinct speakers, {} of them with their true item in the target\n  \
              linked {} ({} correct), to review {}, unmatched {}\n  \
@@ -127,6 +129,17 @@ impl Figures {
 }
 
 fn run(data: &Path, speakers: &Speakers, parties: bool) -> Result<Figures, Box<dyn std::error::Error>> {
+    run_against(data, speakers, parties, data.join(TARGET).as_os_str(), &[])
+}
+
+/// The benchmark against `target` (a file or an endpoint), with more `link` arguments.
+pub(crate) fn run_against(
+    data: &Path,
+    speakers: &Speakers,
+    parties: bool,
+    target: &std::ffi::OsStr,
+    more: &[&str],
+) -> Result<Figures, Box<dyn std::error::Error>> {
     let folder = tempfile::tempdir()?;
     let kb = folder.path().join("kb.jsonl");
     std::fs::write(&kb, knowledge_base(speakers, parties))?;
@@ -137,7 +150,8 @@ fn run(data: &Path, speakers: &Speakers, parties: bool) -> Result<Figures, Box<d
         .args(["link", "-i"])
         .arg(&kb)
         .arg("--target")
-        .arg(data.join(TARGET))
+        .arg(target)
+        .args(more)
         .arg("--report")
         .arg(&review)
         .arg("-o")
@@ -192,6 +206,7 @@ fn run(data: &Path, speakers: &Speakers, parties: bool) -> Result<Figures, Box<d
         unmatched: speakers.len() - linked.len() - reviewed.len(),
         seconds,
         summary: stderr(&output),
+        links: linked.into_iter().map(|(name, item)| (name.clone(), item)).collect(),
     })
 }
 

@@ -24,5 +24,6 @@ mod importers;
 mod layers;
 mod link;
 mod link_benchmark;
+mod link_endpoint;
 mod properties;
 mod regressions;
