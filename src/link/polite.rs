@@ -39,8 +39,9 @@ pub struct FetchOptions {
     pub timeout: Duration,
     /// Where answers are kept, so that the same question is never asked twice.
     pub cache: Option<PathBuf>,
-    /// Label languages matched (exact tags); `None`: every language for files, and
-    /// [`default_languages`] for endpoints. Labels without a language always match.
+    /// Label languages matched (exact tags); `None`: every language for files, and for
+    /// endpoints `en`, `mul` and the knowledge base's own languages. Labels without a
+    /// language always match.
     pub languages: Option<Vec<String>>,
 }
 
