@@ -14,13 +14,14 @@
 
 use std::collections::BTreeSet;
 
-use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Term};
+use oxigraph::model::{Literal, NamedNode, Term};
 
 use super::entities::Entity;
-use super::index::{ALIAS_LABELS, CLASS_PREDICATES, PREFERRED_LABELS, TYPE_PREDICATES, TargetIndex};
+use super::index::{ALIAS_LABELS, CLASS_PREDICATES, PREFERRED_LABELS, TYPE_PREDICATES, TargetIndex, WDT_P31, WDT_P279};
 use super::polite::{Polite, Row};
 use super::variants::surface_forms;
 use crate::error::Result;
+use crate::vocab::std_terms;
 
 /// Label literals per names query.
 const NAMES_PER_QUERY: usize = 200;
@@ -29,13 +30,12 @@ pub(super) const RESOURCES_PER_QUERY: usize = 100;
 /// How many levels of class declarations are followed up from a candidate's type.
 const CLASS_LEVELS: usize = 3;
 
-const RDFS_LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
-const SKOS_ALT_LABEL: &str = "http://www.w3.org/2004/02/skos/core#altLabel";
-const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
-const WDT_P31: &str = "http://www.wikidata.org/prop/direct/P31";
-const WDT_P279: &str = "http://www.wikidata.org/prop/direct/P279";
-const RDFS_SUBCLASS: &str = "http://www.w3.org/2000/01/rdf-schema#subClassOf";
-const OWL_EQUIVALENT: &str = "http://www.w3.org/2002/07/owl#equivalentClass";
+// The presets' predicates, from the lists the index knows them by.
+const RDFS_LABEL: &str = PREFERRED_LABELS[0];
+const SKOS_ALT_LABEL: &str = ALIAS_LABELS[0];
+const RDF_TYPE: &str = TYPE_PREDICATES[0];
+const OWL_EQUIVALENT: &str = CLASS_PREDICATES[0].0;
+const RDFS_SUBCLASS: &str = CLASS_PREDICATES[1].0;
 
 /// A SPARQL endpoint and the predicates it names things, types and classes with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +103,7 @@ fn iris<'a>(iris: impl IntoIterator<Item = &'a str>) -> String {
 /// tagged text (quotations) and `dcterms:language`.
 pub fn default_languages(triples: &[oxigraph::model::Triple]) -> Vec<String> {
     let mut found: BTreeSet<String> = ["en", "mul"].map(str::to_owned).into();
-    let language = NamedNodeRef::new_unchecked("http://purl.org/dc/terms/language");
+    let language = std_terms::DCTERMS_LANGUAGE;
     for triple in triples {
         if let Term::Literal(literal) = &triple.object {
             if let Some(tag) = literal.language() {

@@ -12,8 +12,8 @@ use super::endpoint::Profile;
 use super::names::{Name, Tier};
 use super::polite::Polite;
 
-const WDT_P31: &str = "http://www.wikidata.org/prop/direct/P31";
-const WDT_P279: &str = "http://www.wikidata.org/prop/direct/P279";
+pub(super) const WDT_P31: &str = "http://www.wikidata.org/prop/direct/P31";
+pub(super) const WDT_P279: &str = "http://www.wikidata.org/prop/direct/P279";
 
 /// Label predicates whose values are a resource's own name.
 pub(super) const PREFERRED_LABELS: [&str; 3] = [

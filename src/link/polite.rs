@@ -27,6 +27,9 @@ pub const USER_AGENT: &str = concat!(
 
 /// How many times a request answered 429 or 503 is tried in all.
 const ATTEMPTS: u32 = 6;
+/// The largest answer read: far above what one batch of 100 to 200 resources brings back,
+/// so only a broken or hostile endpoint meets it.
+const MAX_ANSWER: u64 = 256 << 20;
 /// The longest wait between two attempts, whatever `Retry-After` says.
 const LONGEST_WAIT: Duration = Duration::from_secs(300);
 
@@ -100,15 +103,7 @@ fn endpoint_error(url: &str, message: String) -> Error {
 
 /// `application/x-www-form-urlencoded`, as the SPARQL protocol's POST takes it.
 fn form_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3 / 2);
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(char::from(byte)),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 impl Polite {
@@ -117,7 +112,7 @@ impl Polite {
             .with_global_timeout(options.timeout)
             .with_redirection_limit(5)
             .with_user_agent(USER_AGENT)
-            .map_err(|e| Error::Usage(format!("User-Agent: {e}")))?;
+            .map_err(|e| Error::Internal(format!("User-Agent {USER_AGENT:?}: {e}")))?;
         let seed = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(1, |d| d.as_nanos() as u64 | 1);
@@ -244,10 +239,22 @@ impl Polite {
     }
 }
 
-fn read_body(url: &str, mut body: Body) -> Result<Vec<u8>> {
+fn read_body(url: &str, body: Body) -> Result<Vec<u8>> {
+    read_at_most(url, body, MAX_ANSWER)
+}
+
+/// The whole of `body`, unless it is longer than `limit` bytes: then an error, read no
+/// further than one byte past the limit.
+fn read_at_most(url: &str, body: impl std::io::Read, limit: u64) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut body, &mut bytes)
+    std::io::Read::read_to_end(&mut body.take(limit + 1), &mut bytes)
         .map_err(|e| endpoint_error(url, format!("answer cut off ({e})")))?;
+    if bytes.len() as u64 > limit {
+        return Err(endpoint_error(
+            url,
+            format!("answered more than {limit} bytes to one query"),
+        ));
+    }
     Ok(bytes)
 }
 
@@ -298,6 +305,13 @@ mod tests {
             form_encode("SELECT * { ?s ?p \"é\" }"),
             "SELECT+*+%7B+%3Fs+%3Fp+%22%C3%A9%22+%7D"
         );
+    }
+
+    #[test]
+    fn answers_are_read_up_to_a_limit() {
+        assert_eq!(read_at_most("http://x", &b"12345"[..], 5).ok(), Some(b"12345".to_vec()));
+        let error = read_at_most("http://x", &b"123456"[..], 5).expect_err("over the limit");
+        assert!(error.to_string().contains("more than 5 bytes"), "{error}");
     }
 
     #[test]
