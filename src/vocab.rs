@@ -23,6 +23,10 @@ const CAMEO_TTL: &str = include_str!("../ontology/cameo.ttl");
 /// The named graph a store keeps the ontology in, apart from the data.
 pub const ONTOLOGY_GRAPH: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://w3id.org/saidgraph");
 
+/// The named graph a store keeps its datasets' provenance in: one `dcat:Dataset` per
+/// dataset, whose subject is the dataset's own graph (`BASE graph/NAME`).
+pub const DATASETS_GRAPH: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://w3id.org/saidgraph/datasets");
+
 /// Prefixes every input may use, bound as Wikidata's own RDF binds them.
 pub const PREFIXES: [(&str, &str); 14] = [
     ("act", ACT),

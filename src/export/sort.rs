@@ -33,7 +33,6 @@ fn term_key(term: &Term) -> (u8, &str, &str, &str) {
         Term::NamedNode(n) => (0, n.as_str(), "", ""),
         Term::BlankNode(b) => (1, b.as_str(), "", ""),
         Term::Literal(l) => (2, l.value(), l.language().unwrap_or(""), l.datatype().as_str()),
-        #[expect(unreachable_patterns, reason = "triple terms exist only with the rdf-12 feature")]
-        _ => (3, "", "", ""),
+        Term::Triple(_) => (3, "", "", ""),
     }
 }

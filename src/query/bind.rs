@@ -110,8 +110,7 @@ fn restrict(pattern: GraphPattern, variable: &Variable, term: &GroundTerm) -> Gr
         expression: match term {
             GroundTerm::NamedNode(n) => Expression::NamedNode(n.clone()),
             GroundTerm::Literal(l) => Expression::Literal(l.clone()),
-            #[expect(unreachable_patterns, reason = "triple terms exist only with the rdf-12 feature")]
-            _ => Expression::Bound(variable.clone()),
+            GroundTerm::Triple(_) => Expression::Bound(variable.clone()),
         },
     };
     let go = |p: Box<P>| Box::new(restrict(*p, variable, term));
