@@ -133,8 +133,11 @@ fn a_killed_load_into_a_new_store_leaves_no_store_or_a_whole_one() -> TestResult
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()?;
-        std::thread::sleep(duration.mul_f64(fraction));
-        child.kill()?; // SIGKILL
+        // Past the end (2.0) the load is let finish, however slow a busy machine makes it.
+        if fraction <= 1.0 {
+            std::thread::sleep(duration.mul_f64(fraction));
+            child.kill()?; // SIGKILL
+        }
         child.wait()?;
         let state = if !store.exists() {
             "none"
