@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::input::InputSpec;
 use crate::progress::Progress;
 use crate::resolve::{KnownIds, NoStore, Resolver};
-use crate::store::{DatasetInfo, GraphStore, NewStore, Reference, Replacement, StoreIds, show};
+use crate::store::{DatasetInfo, GraphStore, NewStore, Replacement, StoreIds, show};
 
 use super::datasets::{self, Plan};
 use super::sink::{Keep, Tally, check_all};
@@ -184,12 +184,12 @@ pub fn load(inputs: &[InputSpec], options: &ReadOptions, load: &LoadOptions, sto
         Some(store) => {
             let replacement = Replacement::begin(store)?;
             let copy = replacement.store();
-            let (_, referred) = copy.references_into(&replaced, usize::MAX)?;
+            let old = copy.records_of(&replaced)?;
             for graph in &replaced {
                 replacement.remove_dataset(graph)?;
             }
             let counts = load_into(copy)?;
-            refuse_dangling(copy, &referred, &plan, &fates)?;
+            refuse_dangling(copy, &old, &graphs, &plan, &fates)?;
             replacement.finish()?;
             counts
         }
@@ -239,16 +239,23 @@ fn check(
 }
 
 /// Refuses a replacement after which records of other datasets would refer to records no
-/// dataset defines any more (those the new input left out).
-fn refuse_dangling(copy: &GraphStore, referred: &[Reference], plan: &Plan, fates: &[(String, Fate)]) -> Result<()> {
-    let dangling: Vec<_> = referred
+/// dataset defines any more: those of `old` (the replaced datasets' records) that the new
+/// input (in `graphs`) left out.
+fn refuse_dangling(
+    copy: &GraphStore,
+    old: &[NamedNode],
+    graphs: &[NamedNode],
+    plan: &Plan,
+    fates: &[(String, Fate)],
+) -> Result<()> {
+    let new: std::collections::HashSet<NamedNode> = copy.records_of(graphs)?.into_iter().collect();
+    let gone: Vec<NamedNode> = old
         .iter()
-        .filter(|r| match &r.record {
-            oxigraph::model::Term::NamedNode(node) => copy.defining_graph(node.as_ref(), &[]).is_none(),
-            _ => false,
-        })
+        .filter(|record| !new.contains(*record) && copy.defining_graph(record.as_ref(), &[]).is_none())
+        .cloned()
         .collect();
-    if dangling.is_empty() {
+    let (count, dangling) = copy.references_to(&gone, &[], LISTED)?;
+    if count == 0 {
         return Ok(());
     }
     let names: Vec<&str> = plan
@@ -259,7 +266,6 @@ fn refuse_dangling(copy: &GraphStore, referred: &[Reference], plan: &Plan, fates
         .collect();
     let listed: Vec<String> = dangling
         .iter()
-        .take(LISTED)
         .map(|r| {
             format!(
                 "{} (dataset {:?}) refers to {}",
@@ -270,13 +276,12 @@ fn refuse_dangling(copy: &GraphStore, referred: &[Reference], plan: &Plan, fates
         })
         .collect();
     Err(Error::Refused(format!(
-        "replacing the dataset {} would leave {} reference{} of other datasets pointing at records it no longer \
-         defines: {}{}; keep those records in the input, or change or drop the datasets that refer to them first; \
-         the store is unchanged",
+        "replacing the dataset {} would leave {count} reference{} of other datasets pointing at records it no \
+         longer defines: {}{}; keep those records in the input, or change or drop the datasets that refer to them \
+         first; the store is unchanged",
         names.join(", "),
-        dangling.len(),
-        if dangling.len() == 1 { "" } else { "s" },
+        if count == 1 { "" } else { "s" },
         listed.join("; "),
-        if dangling.len() > LISTED { "; …" } else { "" }
+        if count > LISTED { "; …" } else { "" }
     )))
 }

@@ -273,32 +273,53 @@ impl GraphStore {
             .unwrap_or_else(|| node.as_str().to_owned())
     }
 
-    /// The records of other data graphs that refer to records defined in `graphs`, as
-    /// (referring subject, its graph, the record referred to), at most `limit` of them,
-    /// and how many there are in all.
-    pub fn references_into(&self, graphs: &[NamedNode], limit: usize) -> Result<(usize, Vec<Reference>)> {
-        let mut count = 0;
-        let mut first = Vec::new();
+    /// The records (subjects with an `rdf:type`) of the graphs `graphs`.
+    pub fn records_of(&self, graphs: &[NamedNode]) -> Result<Vec<NamedNode>> {
+        let mut records = Vec::new();
         for graph in graphs {
             for quad in self
                 .store
                 .quads_for_pattern(None, Some(rdf::TYPE), None, Some(graph.as_ref().into()))
             {
-                let quad = quad.map_err(|e| self.storage_error(e))?;
-                let record: Term = quad.subject.clone().into();
-                for reference in self.store.quads_for_pattern(None, None, Some(record.as_ref()), None) {
-                    let reference = reference.map_err(|e| self.storage_error(e))?;
-                    let outside = is_data_graph(reference.graph_name.as_ref())
-                        && !matches!(&reference.graph_name, GraphName::NamedNode(n) if graphs.contains(n));
-                    if outside && reference.predicate != std_terms::OWL_SAME_AS {
-                        count += 1;
-                        if first.len() < limit {
-                            first.push(Reference {
-                                referrer: reference.subject.into(),
-                                graph: reference.graph_name,
-                                record: record.clone(),
-                            });
-                        }
+                if let NamedOrBlankNode::NamedNode(record) = quad.map_err(|e| self.storage_error(e))?.subject {
+                    records.push(record);
+                }
+            }
+        }
+        records.dedup();
+        Ok(records)
+    }
+
+    /// The records of other data graphs that refer to records defined in `graphs`: at
+    /// most `limit` of them, and how many there are in all.
+    pub fn references_into(&self, graphs: &[NamedNode], limit: usize) -> Result<(usize, Vec<Reference>)> {
+        self.references_to(&self.records_of(graphs)?, graphs, limit)
+    }
+
+    /// The triples of data graphs other than `graphs` whose object is one of `records`
+    /// (`owl:sameAs` links aside): at most `limit` of them, and how many there are in all.
+    pub fn references_to(
+        &self,
+        records: &[NamedNode],
+        graphs: &[NamedNode],
+        limit: usize,
+    ) -> Result<(usize, Vec<Reference>)> {
+        let mut count = 0;
+        let mut first = Vec::new();
+        for record in records {
+            let record: Term = record.clone().into();
+            for reference in self.store.quads_for_pattern(None, None, Some(record.as_ref()), None) {
+                let reference = reference.map_err(|e| self.storage_error(e))?;
+                let outside = is_data_graph(reference.graph_name.as_ref())
+                    && !matches!(&reference.graph_name, GraphName::NamedNode(n) if graphs.contains(n));
+                if outside && reference.predicate != std_terms::OWL_SAME_AS {
+                    count += 1;
+                    if first.len() < limit {
+                        first.push(Reference {
+                            referrer: reference.subject.into(),
+                            graph: reference.graph_name,
+                            record: record.clone(),
+                        });
                     }
                 }
             }

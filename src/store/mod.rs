@@ -12,7 +12,7 @@ mod datasets;
 mod rdf_files;
 mod replace;
 
-pub use datasets::{DatasetInfo, InputInfo, Reference, StoreIds, is_data_graph, show};
+pub use datasets::{DatasetInfo, InputInfo, StoreIds, is_data_graph, show};
 pub use rdf_files::read_quads;
 pub use replace::{Replacement, drop_datasets};
 
