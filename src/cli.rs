@@ -28,13 +28,19 @@ pub enum Command {
         read: ReadArgs,
         #[command(flatten)]
         rdf: RdfOutputArgs,
+        /// For TriG and N-Quads: put every input in the graph of one dataset of this name
+        /// (BASE graph/NAME) instead of each in its own, as `load --graph NAME` would.
+        #[arg(long, value_name = "NAME")]
+        graph: Option<String>,
         /// Triple order: `sorted` (the whole graph in memory), `input` (streamed, one block
         /// per record; JSON Lines, CSV, GDELT and Quotebank to nt, nq or ttl), or `auto`:
         /// sorted up to 8 MiB of input, streamed above.
         #[arg(long, value_enum, default_value = "auto", value_name = "ORDER")]
         order: OrderArg,
     },
-    /// Validate inputs and add them to an on-disk store (created if absent), all or nothing.
+    /// Validate inputs and load them into an on-disk store (created if absent), all or
+    /// nothing: each input is a dataset, in a named graph of its own, named after its file
+    /// (a folder by its name, standard input `stdin`); a dataset the store holds is replaced.
     Load {
         /// Input files: .json, .jsonl, a folder of CSV tables, GDELT event files, Quotebank
         /// quotations (recognised by shape), or - for standard input.
@@ -43,15 +49,52 @@ pub enum Command {
         /// The store's folder.
         #[arg(long, value_name = "DIR")]
         store: PathBuf,
+        /// Load every input into one dataset of this name (graph BASE graph/NAME), replacing
+        /// the store's dataset of that name.
+        #[arg(long, value_name = "NAME")]
+        graph: Option<String>,
+        /// Leave a dataset as it is when its inputs' bytes (SHA-256) are those the store
+        /// recorded, and say so.
+        #[arg(long)]
+        if_changed: bool,
         #[command(flatten)]
         read: ReadArgs,
     },
-    /// Write the whole graph of a store or of inputs.
+    /// List the datasets of a store: name, graph, when and by which saidgraph each was
+    /// loaded, its records and triples, and its inputs with their sizes and SHA-256.
+    Graphs {
+        /// The store's folder.
+        #[arg(long, value_name = "DIR")]
+        store: PathBuf,
+        /// Results format: table (default on a terminal), csv (default otherwise), tsv, json,
+        /// xml.
+        #[arg(short = 'r', long = "results-format", value_name = "FORMAT", value_parser = crate::options::results_format_named)]
+        results_format: Option<ResultsFormat>,
+    },
+    /// Remove datasets from a store, all or none. Refused when records of other datasets
+    /// refer to theirs (the first few are listed), unless --force.
+    Drop {
+        /// The store's folder.
+        #[arg(long, value_name = "DIR")]
+        store: PathBuf,
+        /// The datasets to remove, by name (`saidgraph graphs` lists them).
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+        /// Drop even when other datasets refer to the records, leaving their references
+        /// dangling.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write the whole graph of a store or of inputs. TriG and N-Quads keep each dataset in
+    /// its graph (a store's metadata graph too); other formats write the union.
     Export {
         #[command(flatten)]
         data: DataArgs,
         #[command(flatten)]
         read: ReadArgs,
+        /// Export this dataset alone.
+        #[arg(long = "graph", value_name = "NAME")]
+        dataset: Option<String>,
         /// Merge another graph into the output: an RDF file in any format, plain or .gz/.bz2/.zst;
         /// repeat for several.
         #[arg(long = "with", value_name = "FILE")]

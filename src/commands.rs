@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use oxigraph::io::RdfFormat;
-use oxigraph::model::Triple;
+use oxigraph::model::{GraphName, Quad, Triple};
 
 use crate::engine::{self, KnowledgeBase, ReadOptions, Tally};
 use crate::error::{Error, Result};
@@ -13,7 +13,7 @@ use crate::input::InputSpec;
 use crate::link::{self, LinkOptions, Target, TargetIndex};
 use crate::output::Output;
 use crate::query::{self, QueryText, ResultsFormat};
-use crate::resolve::NoStore;
+use crate::resolve::{self, NoStore};
 use crate::store::{self, GraphStore};
 use crate::vocab::prefixes_for;
 
@@ -104,10 +104,80 @@ pub fn convert(
 }
 
 /// `load`: validates the inputs (their references may name what the store holds), then
-/// streams them into the on-disk store's bulk loader, which commits all or nothing.
-pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &std::path::Path) -> Result<Summary> {
-    let run = engine::load(inputs, options, store_path)?;
-    Ok(Summary::new(&run.tally, run.triples))
+/// puts each dataset into its graph, replacing one the store holds, all or nothing.
+/// Returns the summary and what happened to each dataset.
+pub fn load(
+    inputs: &[InputSpec],
+    options: &ReadOptions,
+    load: &engine::LoadOptions,
+    store_path: &std::path::Path,
+) -> Result<(Summary, Vec<(String, engine::Fate)>)> {
+    let loaded = engine::load(inputs, options, load, store_path)?;
+    Ok((Summary::new(&loaded.run.tally, loaded.run.triples), loaded.datasets))
+}
+
+/// `graphs`: the datasets of a store, where each came from, as the named query
+/// `datasets` answers.
+pub fn graphs(store_path: &std::path::Path, format: ResultsFormat, output: &Output) -> Result<()> {
+    let request = QueryRequest {
+        text: QueryText::Named("datasets".to_owned()),
+        params: Vec::new(),
+        limit: None,
+        format,
+    };
+    query(&DataSource::Store(store_path.to_owned()), &[], &request, output)
+}
+
+/// `drop`: removes datasets from a store, all or none; refused when other datasets refer
+/// to their records, unless `force`. Returns the graphs removed.
+pub fn drop(store_path: &std::path::Path, names: &[String], force: bool) -> Result<Vec<String>> {
+    Ok(store::drop_datasets(store_path, names, force)?
+        .into_iter()
+        .map(|g| g.as_str().to_owned())
+        .collect())
+}
+
+/// The quads of a data source, each in its dataset's graph (only those of the dataset
+/// `graph` when one is named), with the metadata graph when `metadata`, and the bases
+/// its IRIs use.
+fn data_quads(source: &DataSource, graph: Option<&str>, metadata: bool) -> Result<(Vec<Quad>, Vec<String>)> {
+    match source {
+        DataSource::Inputs(inputs, options) => {
+            let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
+            let mut quads = kb.quads(options)?;
+            if let Some(name) = graph {
+                let suffix = format!("graph/{}", resolve::encode_id(name));
+                quads.retain(|q| matches!(&q.graph_name, GraphName::NamedNode(g) if g.as_str().ends_with(&suffix)));
+            }
+            Ok((quads, kb.bases()))
+        }
+        DataSource::Store(path) => GraphStore::read(path, |store| {
+            let selected = match graph {
+                Some(name) => Some(
+                    store
+                        .datasets()?
+                        .into_iter()
+                        .find(|d| d.name == name)
+                        .map(|d| d.graph)
+                        .ok_or_else(|| {
+                            Error::Refused(format!(
+                                "{}: no dataset {name:?} in this store; `saidgraph graphs --store {}` lists them",
+                                path.display(),
+                                path.display()
+                            ))
+                        })?,
+                ),
+                None => None,
+            };
+            let mut quads = store.data_quads(selected.as_ref())?;
+            match &selected {
+                Some(graph) if metadata => quads.extend(store.metadata_quads(graph.as_ref())?),
+                None if metadata => quads.extend(store.metadata()?),
+                _ => {}
+            }
+            Ok((quads, store.bases()?))
+        }),
+    }
 }
 
 /// The triples of a data source (data alone), and the bases its IRIs use.
@@ -121,16 +191,41 @@ fn data(source: &DataSource) -> Result<(Vec<Triple>, Vec<String>)> {
     }
 }
 
-/// `export`: the whole graph of a source, with the triples of the `with` files (other
-/// graphs, such as a Wikidata extract) merged in.
+/// `export`: the whole graph of a source (or the dataset `graph` alone), with the
+/// triples of the `with` files (other graphs, such as a Wikidata extract) merged in.
+/// TriG and N-Quads keep each dataset in its graph, and the metadata graph; the other
+/// formats write the union of the data.
 pub fn export(
     source: &DataSource,
+    graph: Option<&str>,
     with: &[PathBuf],
     format: RdfFormat,
     with_ontology: bool,
     output: &Output,
 ) -> Result<usize> {
-    let (mut triples, bases) = data(source)?;
+    if format.supports_datasets() {
+        let (mut quads, bases) = data_quads(source, graph, true)?;
+        let count = quads.len();
+        for path in with {
+            store::read_quads(path, |quad| {
+                quads.push(quad);
+                Ok(())
+            })?;
+        }
+        if with_ontology {
+            quads.extend(store::ontology_quads()?);
+        }
+        let prefixes = prefixes_for(&bases);
+        output.write_with(|out| export::write_sorted_quads(quads, format, &prefixes, out))?;
+        return Ok(count);
+    }
+    let (mut triples, bases) = match graph {
+        Some(_) => {
+            let (quads, bases) = data_quads(source, graph, false)?;
+            (quads.into_iter().map(Triple::from).collect(), bases)
+        }
+        None => data(source)?,
+    };
     let count = triples.len();
     for path in with {
         store::read_quads(path, |quad| {
@@ -166,17 +261,17 @@ pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, outp
         DataSource::Inputs(inputs, options) => {
             let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
             let store = GraphStore::in_memory()?;
-            store.load(kb.triples())?;
+            store.load_quads(kb.quads(options)?)?;
             (store, kb.bases())
         }
         DataSource::Store(path) if with.is_empty() => GraphStore::read(path, |store| {
             let bases = store.bases()?;
             Ok((store, bases))
         })?,
-        DataSource::Store(path) => {
-            let (triples, bases) = GraphStore::read(path, |disk| Ok((disk.data_triples()?, disk.bases()?)))?;
+        DataSource::Store(_) => {
+            let (quads, bases) = data_quads(source, None, true)?;
             let store = GraphStore::in_memory()?;
-            store.load(triples)?;
+            store.load_quads(quads)?;
             (store, bases)
         }
     };
@@ -197,6 +292,9 @@ pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, outp
     };
     output.write_with(|out| query::run(&store, prepared, request.format, &prefixes, out))
 }
+
+/// The name of the graph `link --apply` adds its links to: `BASE graph/links`.
+pub const LINKS_GRAPH: &str = "links";
 
 /// What `link` is asked to do.
 #[derive(Debug, Clone)]
@@ -239,7 +337,10 @@ pub fn link(source: &DataSource, request: &LinkRequest) -> Result<link::Outcome>
             .write_with(|out| export::write_sorted(outcome.links.clone(), request.format, &prefixes, out))?;
     }
     if let (true, DataSource::Store(path)) = (request.apply, source) {
-        GraphStore::open(path)?.load(outcome.links.clone())?;
+        // Beside the datasets, in a graph of their own that `drop links` removes.
+        let base = bases.first().map_or(resolve::DEFAULT_BASE, String::as_str);
+        let graph = resolve::graph_iri(base, LINKS_GRAPH);
+        GraphStore::open(path)?.load(outcome.links.clone(), graph.as_ref().into())?;
     }
     Ok(outcome)
 }

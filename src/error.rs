@@ -306,6 +306,10 @@ pub enum Error {
     /// A bad option value (base IRI, format for the output at hand, …).
     #[error("{0}")]
     Usage(String),
+    /// A change to a store's datasets that would break it (a drop or a replacement
+    /// leaving other datasets' references dangling, an unknown dataset); nothing changed.
+    #[error("{0}")]
+    Refused(String),
     /// A fault in saidgraph itself, not in what it was given (a thread that panicked, a
     /// serializer refusing one of saidgraph's own prefixes): exit status 1, never 2.
     #[error("internal error: {0}; this is a bug in saidgraph, please report it")]

@@ -345,7 +345,9 @@ fn seed_store() -> (&'static GraphStore, &'static [String]) {
         })
         .expect("the seed example is valid");
         let store = GraphStore::in_memory().expect("an in-memory store");
-        store.load(kb.triples()).expect("loading into memory");
+        store
+            .load(kb.triples(), GraphNameRef::DefaultGraph)
+            .expect("loading into memory");
         (store, kb.bases())
     });
     (store, bases)

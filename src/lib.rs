@@ -36,7 +36,7 @@
 //! Read a knowledge base and write it out ([`KnowledgeBase::read`] with [`NoStore`] or
 //! against a store, [`KnowledgeBase::write`], [`InputSpec`], [`ReadOptions`]), run
 //! any command as the binary does ([`commands`]: `validate`, `convert`, `load`,
-//! `export`, `query`, `link`), with the options they take re-exported here, and the
+//! `graphs`, `drop`, `export`, `query`, `link`), with the options they take re-exported here, and the
 //! ontology's terms in [`vocab`]. Everything else is the crate's own.
 
 pub mod commands;
@@ -57,7 +57,7 @@ mod store;
 mod terms;
 pub mod vocab;
 
-pub use engine::{KnowledgeBase, Order, ReadOptions};
+pub use engine::{Fate, KnowledgeBase, LoadOptions, Order, ReadOptions};
 pub use error::{Diagnostic, Diagnostics, Error, Location, Place, Result};
 pub use export::{choose_format, parse_format};
 pub use input::{ImportOptions, InputFormat, InputSpec, Limits, parse_size};

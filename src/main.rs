@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use saidgraph::Error;
 use saidgraph::commands::{self, LinkRequest, QueryRequest};
-use saidgraph::{FetchOptions, LinkOptions, NAMED_QUERIES, Output, Target};
+use saidgraph::{Fate, FetchOptions, LinkOptions, LoadOptions, NAMED_QUERIES, Output, Target};
 
 /// mimalloc: the streaming path allocates and frees many small strings on two threads,
 /// where glibc's allocator spent a third of the time.
@@ -71,23 +71,57 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             inputs,
             read,
             rdf,
+            graph,
             order,
         } => {
-            let (inputs, options) = read_options(inputs, &read);
+            let (inputs, mut options) = read_options(inputs, &read);
+            options.graph = graph;
             let (format, output) = rdf_output(&rdf);
             let order = options::order(order);
             let summary = commands::convert(&inputs, &options, format, rdf.with_ontology, order, &output)?;
             note_skipped(&summary);
         }
-        Command::Load { inputs, store, read } => {
-            let (inputs, options) = read_options(inputs, &read);
-            let summary = commands::load(&inputs, &options, &store)?;
+        Command::Load {
+            inputs,
+            store,
+            graph,
+            if_changed,
+            read,
+        } => {
+            let (inputs, mut options) = read_options(inputs, &read);
+            options.graph = graph;
+            let (summary, datasets) = commands::load(&inputs, &options, &LoadOptions { if_changed }, &store)?;
             println!("loaded {summary} into {}", store.display());
+            for (name, fate) in datasets {
+                match fate {
+                    Fate::Unchanged => eprintln!(
+                        "saidgraph: dataset {name:?} unchanged (its inputs' SHA-256 match the store's), left as it was"
+                    ),
+                    Fate::Replaced => eprintln!("saidgraph: dataset {name:?} replaced"),
+                    _ => eprintln!("saidgraph: dataset {name:?} added"),
+                }
+            }
             note_skipped(&summary);
         }
-        Command::Export { data, read, with, rdf } => {
+        Command::Graphs { store, results_format } => {
+            let output = Output::Stdout;
+            commands::graphs(&store, options::results_format(results_format, &output), &output)?;
+        }
+        Command::Drop { store, names, force } => {
+            for graph in commands::drop(&store, &names, force)? {
+                println!("dropped {graph}");
+            }
+        }
+        Command::Export {
+            data,
+            read,
+            dataset,
+            with,
+            rdf,
+        } => {
             let (format, output) = rdf_output(&rdf);
-            commands::export(&data_source(data, &read), &with, format, rdf.with_ontology, &output)?;
+            let source = data_source(data, &read);
+            commands::export(&source, dataset.as_deref(), &with, format, rdf.with_ontology, &output)?;
         }
         Command::Query {
             data,

@@ -104,6 +104,7 @@ pub fn read_options(paths: Vec<PathBuf>, read: &ReadArgs) -> (Vec<InputSpec>, Re
         specs(paths, read),
         ReadOptions {
             base: read.base.clone(),
+            graph: None,
         },
     )
 }

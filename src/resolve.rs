@@ -53,7 +53,6 @@ pub fn encode_id(id: &str) -> String {
 }
 
 /// The named graph of the dataset `name`: `base` + `graph/` + encoded name.
-#[expect(dead_code, reason = "datasets (issue 11) name their graphs with it")]
 pub fn graph_iri(base: &str, name: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{base}graph/{}", encode_id(name)))
 }
@@ -115,6 +114,12 @@ pub struct Resolver {
 pub trait KnownIds {
     /// The IRI of `id` of `kind` if the store holds it (minted with `base`).
     fn find(&self, kind: RecordKind, base: &str, id: &str) -> Option<NamedNode>;
+
+    /// The name of the dataset of the store that already defines `id` of `kind`, when the
+    /// run may not define it again (ids are unique across a store's datasets).
+    fn defined_elsewhere(&self, _kind: RecordKind, _base: &str, _id: &str) -> Option<String> {
+        None
+    }
 }
 
 /// No store: only the run's own ids exist.
@@ -209,6 +214,33 @@ impl Resolver {
             self.languages
                 .insert(source.id.as_str().into(), language.as_str().into());
         }
+    }
+
+    /// [`Resolver::define`], after checking that no other dataset of `store` defines the
+    /// id; one that does is reported at the record, naming the dataset.
+    pub fn define_checked(
+        &mut self,
+        document: u32,
+        record: &Record,
+        diagnostics: &mut Diagnostics,
+        store: &dyn KnownIds,
+    ) {
+        let kind = record.kind();
+        if let Some(dataset) = store.defined_elsewhere(kind, self.base(document), record.id()) {
+            let pos = record.pos();
+            diagnostics.error(
+                self.location(document, small(pos.line), small(pos.column)),
+                "id",
+                format!(
+                    "{} id {:?} is already defined by the dataset {dataset:?} in the store; ids are unique \
+                     across a store's datasets: use another id, or load this record into that dataset",
+                    kind.name(),
+                    record.id()
+                ),
+            );
+            return;
+        }
+        self.define(document, record, diagnostics);
     }
 
     /// Takes note of the id of an invalid record (its errors are already reported), so

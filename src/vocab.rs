@@ -131,6 +131,18 @@ pub mod sg {
         NUM_ARTICLES = "numArticles";
         AVG_TONE = "avgTone";
         SAME_AS_CANDIDATE = "sameAsCandidate";
+        /// The saidgraph version that loaded a dataset (metadata graph).
+        SAIDGRAPH_VERSION = "saidgraphVersion";
+        /// How many records a dataset holds (metadata graph).
+        RECORD_COUNT = "recordCount";
+        /// How many triples a dataset's inputs mapped to (metadata graph).
+        TRIPLE_COUNT = "tripleCount";
+        /// `sha256:` and the hash of a dataset's inputs' bytes, in order (metadata graph).
+        CONTENT_HASH = "contentHash";
+        /// An input's size in bytes (metadata graph).
+        BYTE_SIZE = "byteSize";
+        /// An input's SHA-256, in lowercase hex (metadata graph).
+        SHA256 = "sha256";
     }
 }
 

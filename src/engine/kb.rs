@@ -7,11 +7,11 @@
 use std::io::Write;
 
 use oxigraph::io::RdfFormat;
-use oxigraph::model::Triple;
+use oxigraph::model::{Quad, Triple};
 
 use crate::error::{Diagnostics, Result};
 use crate::export;
-use crate::input::{self, InputSpec, Sink};
+use crate::input::{InputSpec, Sink};
 use crate::mapping;
 use crate::model::Record;
 use crate::resolve::{KnownIds, Resolver};
@@ -33,17 +33,26 @@ pub struct KnowledgeBase {
     pub(crate) parts: Vec<Part>,
     pub(crate) resolver: Resolver,
     tally: Tally,
+    /// Per part: the input it was read from, and its base (empty for input read from
+    /// memory).
+    documents: Vec<(usize, String)>,
+    /// The inputs, for their datasets' names (empty for input read from memory).
+    inputs: Vec<InputSpec>,
 }
 
 impl KnowledgeBase {
     /// Reads, validates and resolves `inputs`. References may also name records `store`
     /// holds. Every problem of every input is reported together.
     pub fn read(inputs: &[InputSpec], options: &ReadOptions, store: &dyn KnownIds) -> Result<Self> {
-        Self::read_with(options, store, |diagnostics, sink| {
-            inputs
-                .iter()
-                .try_for_each(|spec| input::read_into(spec, diagnostics, sink))
-        })
+        let base_override = options.base_override()?;
+        let mut documents = Vec::new();
+        let mut kb = Self::read_with(options, store, |diagnostics, sink| {
+            documents = super::datasets::read_tracked(inputs, base_override, diagnostics, sink)?;
+            Ok(())
+        })?;
+        kb.documents = documents;
+        kb.inputs = inputs.to_vec();
+        Ok(kb)
     }
 
     /// Validates and resolves what `feed` reads into the sink it is given, as
@@ -55,7 +64,13 @@ impl KnowledgeBase {
         feed: impl FnOnce(&mut Diagnostics, &mut dyn Sink) -> Result<()>,
     ) -> Result<Self> {
         let (parts, resolver, tally) = check_all(options, store, Keep::Records, feed)?;
-        Ok(Self { parts, resolver, tally })
+        Ok(Self {
+            parts,
+            resolver,
+            tally,
+            documents: Vec::new(),
+            inputs: Vec::new(),
+        })
     }
 
     /// The knowledge base as triples, in input order.
@@ -67,6 +82,28 @@ impl KnowledgeBase {
             }
         }
         triples
+    }
+
+    /// The knowledge base as quads, each input's triples in its dataset's graph (as
+    /// `load` would put them), in input order.
+    pub fn quads(&self, options: &ReadOptions) -> Result<Vec<Quad>> {
+        let specs = if self.inputs.is_empty() {
+            vec![InputSpec::new("-")]
+        } else {
+            self.inputs.clone()
+        };
+        let plan = super::datasets::Plan::new(&specs, options.graph.as_deref())?;
+        let graphs = super::load::input_graphs(&plan, &self.documents, specs.len(), options)?;
+        let mut quads = Vec::new();
+        let mut triples = Vec::new();
+        for (i, part) in self.parts.iter().enumerate() {
+            let input = self.documents.get(i).map_or(0, |(input, _)| *input);
+            for record in &part.records {
+                mapping::map_record(record, &part.base, &self.resolver, &mut triples);
+            }
+            quads.extend(triples.drain(..).map(|t| t.in_graph(graphs[input].clone())));
+        }
+        Ok(quads)
     }
 
     /// How many records of each kind: sources, entities, statements, relations.

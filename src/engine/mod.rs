@@ -13,12 +13,12 @@
 //! detected once and carried (`with_formats`). [`validate`], [`convert`] and [`load`]
 //! are what the commands call.
 
+mod datasets;
 mod kb;
+mod load;
 mod rereadable;
 mod sink;
 pub mod stream;
-
-use std::path::Path;
 
 use oxigraph::io::RdfFormat;
 
@@ -28,10 +28,11 @@ use crate::input::{InputFormat, InputSpec};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::resolve::{self, NoStore};
-use crate::store::{self, GraphStore, NewStore};
+use crate::store;
 use crate::vocab::prefixes_for;
 
 pub use kb::KnowledgeBase;
+pub use load::{Fate, LoadOptions, load};
 pub use rereadable::Rereadable;
 pub use sink::Tally;
 
@@ -40,6 +41,10 @@ pub use sink::Tally;
 pub struct ReadOptions {
     /// Overrides every input's `base`.
     pub base: Option<String>,
+    /// The dataset every input is in (`--graph NAME`), instead of one per input named
+    /// after it; it names the graph `load` puts the data in, and `convert` to TriG or
+    /// N-Quads.
+    pub graph: Option<String>,
 }
 
 impl ReadOptions {
@@ -140,18 +145,37 @@ pub fn convert(
     if !with_ontology && should_stream(&inputs, format, order) {
         let inputs = Rereadable::new(&inputs)?;
         let progress = Progress::bytes("checking", total_size(&inputs.inputs).map(|s| 2 * s));
-        let (resolver, tally) = stream::check(&inputs.inputs, options, &NoStore)?;
+        let (resolver, tally, graphs) = if format.supports_datasets() {
+            let (resolver, tally, graphs) = load::check_with_graphs(&inputs.inputs, options)?;
+            (resolver, tally, Some(graphs))
+        } else {
+            let (resolver, tally) = stream::check(&inputs.inputs, options, &NoStore)?;
+            (resolver, tally, None)
+        };
         if let Some(progress) = &progress {
             progress.stage("writing");
         }
         let mut triples = 0;
         output.write_with(|out| {
-            triples = stream::write(&inputs, options, &resolver, format, out)?;
+            triples = stream::write_in_graphs(&inputs, options, &resolver, format, graphs.as_deref(), out)?;
             Ok(())
         })?;
         return Ok(Run { tally, triples });
     }
     let kb = KnowledgeBase::read(&inputs, options, &NoStore)?;
+    let prefixes = prefixes_for(&kb.bases());
+    if format.supports_datasets() {
+        let mut quads = kb.quads(options)?;
+        let run = Run {
+            tally: kb.tally().clone(),
+            triples: quads.len(),
+        };
+        if with_ontology {
+            quads.extend(store::ontology_quads()?);
+        }
+        output.write_with(|out| export::write_sorted_quads(quads, format, &prefixes, out))?;
+        return Ok(run);
+    }
     let mut triples = kb.triples();
     let run = Run {
         tally: kb.tally().clone(),
@@ -160,47 +184,6 @@ pub fn convert(
     if with_ontology {
         triples.extend(store::ontology_triples()?);
     }
-    let prefixes = prefixes_for(&kb.bases());
     output.write_with(|out| export::write_sorted(triples, format, &prefixes, out))?;
     Ok(run)
-}
-
-/// Validates the inputs (their references may name what the store holds), then streams
-/// them into the on-disk store's bulk loader, which commits all or nothing.
-pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &Path) -> Result<Run> {
-    // An existing store is held for writing first, so that a second writer hears at once
-    // that it is in use, and validation reads a store no other process changes. A bad
-    // input changes nothing in it, and never creates a store that is not there.
-    let existing = if store_path.join("CURRENT").is_file() {
-        Some(GraphStore::open(store_path)?)
-    } else {
-        None
-    };
-    let inputs = Rereadable::new(inputs)?;
-    let progress = Progress::bytes("checking", total_size(&inputs.inputs).map(|s| 2 * s));
-    let (resolver, tally) = match &existing {
-        Some(store) => stream::check(&inputs.inputs, options, store)?,
-        None => stream::check(&inputs.inputs, options, &NoStore)?,
-    };
-    if let Some(progress) = &progress {
-        progress.stage("loading");
-    }
-    // The ontology first, in a transaction of its own, so that the data's one bulk commit
-    // is the last step: a load killed at any point leaves the data as it was or as it
-    // would be after, and the ontology (the same each time) always in place. A new store
-    // is built aside and moved into place whole.
-    let triples = match existing {
-        Some(store) => {
-            store.install_ontology()?;
-            stream::load(&inputs, options, &resolver, &store)?
-        }
-        None => {
-            let new = NewStore::create(store_path)?;
-            new.store().install_ontology()?;
-            let triples = stream::load(&inputs, options, &resolver, new.store())?;
-            new.finish()?;
-            triples
-        }
-    };
-    Ok(Run { tally, triples })
 }

@@ -81,6 +81,20 @@ impl Rereadable {
     /// An error naming the first input that changed (grew, shrank, was rewritten or
     /// removed, or a folder that gained or lost a table) since it was first read: the
     /// passes would disagree.
+    /// Keeps only the inputs whose index `keep` says so (their spooled copies stay).
+    pub fn retain(&mut self, keep: impl Fn(usize) -> bool) {
+        let mut i = 0;
+        self.inputs.retain(|_| {
+            i += 1;
+            keep(i - 1)
+        });
+        let mut i = 0;
+        self.stamps.retain(|_| {
+            i += 1;
+            keep(i - 1)
+        });
+    }
+
     pub fn unchanged(&self) -> Result<()> {
         for (input, before) in &self.stamps {
             let now = stamps(input);

@@ -144,7 +144,7 @@ impl<'s> Checker<'s> {
         let id = raw_id(&raw).map(str::to_owned);
         match context.validator().record(raw, diagnostics) {
             Some(record) => {
-                self.resolver.define(*index, &record, diagnostics);
+                self.resolver.define_checked(*index, &record, diagnostics, self.store);
                 self.resolver.check(*index, &record, self.store);
                 self.tally.add(kind);
                 Some(record)
@@ -173,6 +173,7 @@ impl<'s> Checker<'s> {
         if !problems.is_empty()
             || known(kind, record.id())
             || resolve::references(&record).iter().any(|(k, r)| !known(*k, &r.id))
+            || self.store.defined_elsewhere(kind, &context.base, record.id()).is_some()
         {
             return None;
         }

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphNameRef, Triple};
+use oxigraph::model::{GraphName, Quad, Triple};
 
 use crate::error::{Diagnostics, Error, Result};
 use crate::export::{self, BlockWriter, PrefixTracker};
@@ -49,7 +49,11 @@ struct Map<'r> {
     context: Option<Context>,
     record: Vec<Triple>,
     batch: Vec<Triple>,
-    sender: SyncSender<Vec<Triple>>,
+    sender: SyncSender<(usize, Vec<Triple>)>,
+    /// The input being read, whose triples the batches are tagged with.
+    input: usize,
+    /// Records mapped, per input.
+    records: Vec<u64>,
     /// The receiver is gone (the writer failed): stop mapping.
     closed: bool,
     /// Ids of repeatable records already mapped, as the first pass kept only the first.
@@ -83,6 +87,10 @@ impl Sink for Map<'_> {
             return;
         };
         mapping::map_record(&record, &context.base, self.resolver, &mut self.record);
+        if self.records.len() <= self.input {
+            self.records.resize(self.input + 1, 0);
+        }
+        self.records[self.input] += 1;
         // One block per subject within the record, `rdf:type` first.
         export::sort(&mut self.record);
         if let Some(tracker) = &mut self.tracker {
@@ -101,7 +109,7 @@ impl<'r> Map<'r> {
     fn new(
         resolver: &'r Resolver,
         base_override: Option<String>,
-        sender: SyncSender<Vec<Triple>>,
+        sender: SyncSender<(usize, Vec<Triple>)>,
         track: Option<&'r [(String, String)]>,
     ) -> Self {
         Self {
@@ -111,6 +119,8 @@ impl<'r> Map<'r> {
             record: Vec::new(),
             batch: Vec::with_capacity(BATCH + 64),
             sender,
+            input: 0,
+            records: Vec::new(),
             closed: false,
             repeated: std::collections::HashSet::new(),
             tracker: track.map(PrefixTracker::new),
@@ -120,19 +130,31 @@ impl<'r> Map<'r> {
     fn flush(&mut self) {
         if !self.batch.is_empty() && !self.closed {
             let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH + 64));
-            self.closed = self.sender.send(batch).is_err();
+            self.closed = self.sender.send((self.input, batch)).is_err();
         }
+    }
+
+    /// The next input starts: the batch so far goes, tagged with the last.
+    fn start_input(&mut self, input: usize) {
+        self.flush();
+        self.input = input;
     }
 }
 
 /// The batches of triples the second pass sends, and whether it sent them all.
 struct Batches<'a> {
-    receiver: Receiver<Vec<Triple>>,
+    receiver: Receiver<(usize, Vec<Triple>)>,
     complete: &'a AtomicBool,
+    records: &'a std::sync::Mutex<Vec<u64>>,
 }
 
 impl Batches<'_> {
     fn iter(&self) -> impl Iterator<Item = Vec<Triple>> + '_ {
+        self.receiver.iter().map(|(_, batch)| batch)
+    }
+
+    /// The batches with the index of the input each comes from.
+    fn tagged(&self) -> impl Iterator<Item = (usize, Vec<Triple>)> + '_ {
         self.receiver.iter()
     }
 
@@ -140,6 +162,14 @@ impl Batches<'_> {
     /// rather than stopping on an error.
     fn complete(&self) -> bool {
         self.complete.load(Ordering::SeqCst)
+    }
+
+    /// Once the batches have run out: how many records each input mapped to.
+    fn records(&self) -> Vec<u64> {
+        self.records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -156,26 +186,36 @@ fn map_in_parallel<T>(
     let base_override = options.base_override()?;
     let (sender, receiver) = sync_channel(4);
     let complete = &AtomicBool::new(false);
+    let records = &std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || -> Result<Vec<(String, String)>> {
             let mut map = Map::new(resolver, base_override, sender, track);
             let mut ignored = Diagnostics::new();
-            for spec in inputs {
+            for (i, spec) in inputs.iter().enumerate() {
+                map.start_input(i);
                 input::read_into(spec, &mut ignored, &mut map)?;
             }
             map.flush();
             // Before the sender goes with `map`: a consumer that sees the channel close
             // then knows whether it got everything.
-            complete.store(!map.closed, Ordering::SeqCst);
-            Ok(map.tracker.map_or_else(Vec::new, |tracker| {
+            let used = map.tracker.map_or_else(Vec::new, |tracker| {
                 tracker
                     .used()
                     .into_iter()
                     .map(|(p, n)| (p.to_owned(), n.to_owned()))
                     .collect()
-            }))
+            });
+            let mut mapped = std::mem::take(&mut map.records);
+            mapped.resize(inputs.len(), 0);
+            *records.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = mapped;
+            complete.store(!map.closed, Ordering::SeqCst);
+            Ok(used)
         });
-        let consumed = consume(Batches { receiver, complete });
+        let consumed = consume(Batches {
+            receiver,
+            complete,
+            records,
+        });
         let produced = producer
             .join()
             .unwrap_or_else(|_| Err(Error::Internal("the mapping thread panicked".to_owned())));
@@ -197,7 +237,20 @@ pub fn write(
     format: RdfFormat,
     out: &mut dyn Write,
 ) -> Result<usize> {
-    let written = write_mapped(&rereadable.inputs, options, resolver, format, out);
+    write_in_graphs(rereadable, options, resolver, format, None, out)
+}
+
+/// [`write`], with each input's triples in its graph (`graphs[i]` for input `i`) when
+/// `graphs` are given and the format has graphs (N-Quads).
+pub fn write_in_graphs(
+    rereadable: &Rereadable,
+    options: &ReadOptions,
+    resolver: &Resolver,
+    format: RdfFormat,
+    graphs: Option<&[GraphName]>,
+    out: &mut dyn Write,
+) -> Result<usize> {
+    let written = write_mapped(&rereadable.inputs, options, resolver, format, graphs, out);
     // A changed input may have mapped without an error, to something validation never
     // saw, or failed in a way validation did not foresee: either way, the change is why.
     rereadable.unchanged()?;
@@ -209,6 +262,7 @@ fn write_mapped(
     options: &ReadOptions,
     resolver: &Resolver,
     format: RdfFormat,
+    graphs: Option<&[GraphName]>,
     out: &mut dyn Write,
 ) -> Result<usize> {
     let io_error = |e| Error::io(crate::error::Place::Output, e);
@@ -228,9 +282,18 @@ fn write_mapped(
     let (count, _) = map_in_parallel(inputs, options, resolver, None, |batches| {
         let mut writer = RdfSerializer::from_format(format).for_writer(out);
         let mut count = 0;
-        for batch in batches.iter() {
+        for (input, batch) in batches.tagged() {
             count += batch.len();
-            export::write_triples(&mut writer, &batch).map_err(io_error)?;
+            match graphs.filter(|_| format.supports_datasets()) {
+                Some(graphs) => {
+                    for triple in batch {
+                        writer
+                            .serialize_quad(triple.in_graph(graphs[input].clone()).as_ref())
+                            .map_err(io_error)?;
+                    }
+                }
+                None => export::write_triples(&mut writer, &batch).map_err(io_error)?,
+            }
         }
         writer.finish().map_err(io_error)?;
         Ok(count)
@@ -257,31 +320,37 @@ fn write_turtle_body(batches: &Batches<'_>, prefixes: &[(String, String)]) -> Re
     Ok((count, body))
 }
 
-/// Streams validated inputs into a store's bulk loader; returns the triple count. The
-/// load commits only if the mapping read every input to its end and no input changed
-/// since it was validated; otherwise nothing is added.
+/// Streams validated inputs into a store's bulk loader, each input's triples into its
+/// graph (`graphs[i]` for input `i`), followed by the quads `metadata` makes of how many
+/// records and triples each input gave; returns the triples per input. The load commits
+/// only if the mapping read every input to its end and no input changed since it was
+/// validated; otherwise nothing is added.
 pub fn load(
     rereadable: &Rereadable,
     options: &ReadOptions,
     resolver: &Resolver,
     store: &crate::store::GraphStore,
-) -> Result<usize> {
-    let (count, _) = map_in_parallel(&rereadable.inputs, options, resolver, None, |batches| {
-        let mut count = 0;
-        let quads = batches.iter().flat_map(|batch| {
-            count += batch.len();
-            batch.into_iter().map(|t| t.in_graph(GraphNameRef::DefaultGraph))
+    graphs: &[GraphName],
+    metadata: impl FnOnce(&[u64], &[usize]) -> Vec<Quad>,
+) -> Result<Vec<usize>> {
+    let (counts, _) = map_in_parallel(&rereadable.inputs, options, resolver, None, |batches| {
+        let counts = std::cell::RefCell::new(vec![0; graphs.len()]);
+        let data = batches.tagged().flat_map(|(input, batch)| {
+            counts.borrow_mut()[input] += batch.len();
+            let graph = graphs[input].clone();
+            batch.into_iter().map(move |t| t.in_graph(graph.clone()))
         });
-        store.load_quads_if(quads, || {
+        let described = std::iter::once_with(|| metadata(&batches.records(), &counts.borrow())).flatten();
+        store.load_quads_if(data.chain(described), || {
             if !batches.complete() {
                 return Err(Error::MappingIncomplete);
             }
             rereadable.unchanged()
         })?;
-        Ok(count)
+        Ok(counts.into_inner())
     })
     .map_err(|error| rereadable.unchanged().err().unwrap_or(error))?;
-    Ok(count)
+    Ok(counts)
 }
 
 #[cfg(test)]
@@ -355,7 +424,7 @@ mod tests {
             }
             map.flush();
             drop(map);
-            let streamed: Vec<Triple> = receiver.iter().flatten().collect();
+            let streamed: Vec<Triple> = receiver.iter().flat_map(|(_, batch)| batch).collect();
             assert_eq!(streamed, sorted);
         }
         Ok(())

@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::Path;
 
 use oxigraph::io::{RdfFormat, RdfSerializer, WriterQuadSerializer};
-use oxigraph::model::{GraphNameRef, Triple};
+use oxigraph::model::{GraphName, GraphNameRef, Quad, Triple};
 
 use crate::error::{Error, Result};
 
@@ -82,6 +82,63 @@ pub fn write_sorted(
         write_triples(&mut writer, &triples).map_err(io_error)?;
         writer.finish().map_err(io_error)?;
     }
+    Ok(())
+}
+
+/// Writes `quads` in a format with graphs (TriG, N-Quads), graph by graph (the default
+/// graph first, then by name), each graph sorted as [`write_sorted`] sorts, without
+/// repeats; TriG declares the prefixes it uses. A format without graphs gets the union.
+pub fn write_sorted_quads(
+    quads: Vec<Quad>,
+    format: RdfFormat,
+    prefixes: &[(String, String)],
+    out: &mut dyn Write,
+) -> Result<()> {
+    if !format.supports_datasets() {
+        return write_sorted(quads.into_iter().map(Triple::from).collect(), format, prefixes, out);
+    }
+    let io_error = |e| Error::io(crate::error::Place::Output, e);
+    let mut graphs: std::collections::BTreeMap<(u8, String), (GraphName, Vec<Triple>)> = Default::default();
+    for quad in quads {
+        let key = match &quad.graph_name {
+            GraphName::DefaultGraph => (0, String::new()),
+            GraphName::NamedNode(n) => (1, n.as_str().to_owned()),
+            GraphName::BlankNode(b) => (2, b.as_str().to_owned()),
+        };
+        let graph = quad.graph_name.clone();
+        graphs
+            .entry(key)
+            .or_insert_with(|| (graph, Vec::new()))
+            .1
+            .push(quad.into());
+    }
+    let mut tracker = PrefixTracker::new(prefixes);
+    for (_, triples) in graphs.values_mut() {
+        sort(triples);
+        for triple in triples.iter() {
+            tracker.note(triple);
+        }
+    }
+    let used = tracker.used();
+    if format == RdfFormat::TriG {
+        write_prelude(&used, out).map_err(io_error)?;
+        let serializer = with_prefixes(RdfSerializer::from_format(format), used.iter().copied())?;
+        let mut body = BlockWriter::new(serializer, out);
+        for (graph, triples) in graphs.values() {
+            body.write_in_graph(triples, graph.as_ref()).map_err(io_error)?;
+        }
+        body.finish().map_err(io_error)?;
+        return Ok(());
+    }
+    let mut writer = RdfSerializer::from_format(format).for_writer(out);
+    for (graph, triples) in graphs.values() {
+        for triple in triples {
+            writer
+                .serialize_quad(triple.as_ref().in_graph(graph.as_ref()))
+                .map_err(io_error)?;
+        }
+    }
+    writer.finish().map_err(io_error)?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use oxigraph::io::{RdfSerializer, WriterQuadSerializer};
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{NamedOrBlankNode, TermRef, Triple};
+use oxigraph::model::{GraphNameRef, NamedOrBlankNode, TermRef, Triple};
 
 #[cfg(doc)]
 use super::with_prefixes;
@@ -133,6 +133,14 @@ impl<W: Write> BlockWriter<W> {
         write_triples(&mut self.writer, triples)
     }
 
+    /// Writes `triples` in the graph `graph` (TriG).
+    pub fn write_in_graph(&mut self, triples: &[Triple], graph: GraphNameRef<'_>) -> io::Result<()> {
+        for triple in triples {
+            self.writer.serialize_quad(triple.as_ref().in_graph(graph))?;
+        }
+        Ok(())
+    }
+
     /// Ends the body, flushed, and gives back what it was written to.
     pub fn finish(self) -> io::Result<W> {
         let mut blocks = self.writer.finish()?;
@@ -165,11 +173,12 @@ impl<W: Write> Blocks<W> {
             self.line.clear();
             return Ok(());
         }
-        if self.after_block {
+        // TriG: a graph's closing brace follows its last block directly.
+        if self.after_block && !self.line.starts_with(b"}") {
             self.inner.write_all(b"\n")?;
         }
         self.inner.write_all(&self.line)?;
-        self.after_block = self.line.ends_with(b" .\n");
+        self.after_block = self.line.ends_with(b" .\n") || self.line == b"}\n";
         self.line.clear();
         Ok(())
     }

@@ -36,6 +36,7 @@ named_queries!(
     "quotes",
     "acts",
     "entity",
+    "datasets",
 );
 
 impl NamedQuery {

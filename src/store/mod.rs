@@ -1,14 +1,20 @@
 //! The Oxigraph store: in memory for one-shot commands, on disk for `--store DIR`.
 //!
-//! Data lives in the default graph; the ontology in its own named graph
+//! Data lives in named graphs, one per dataset (`datasets`: `BASE graph/NAME`, described
+//! in the metadata graph [`vocab::DATASETS_GRAPH`]); the ontology in its own named graph
 //! ([`vocab::ONTOLOGY_GRAPH`]) so that queries see both (the default graph is queried as
 //! the union) while exports hold the data alone. Loading is all-or-nothing: the input is
 //! validated before the store is opened for writing, and Oxigraph's bulk loader only makes
-//! its work visible on commit.
+//! its work visible on commit; what it cannot do (remove a dataset's old graph) is done on
+//! a copy swapped in whole (`replace`).
 
+mod datasets;
 mod rdf_files;
+mod replace;
 
+pub use datasets::{DatasetInfo, InputInfo, StoreIds, is_data_graph, show};
 pub use rdf_files::read_quads;
+pub use replace::{Replacement, drop_datasets};
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +32,8 @@ use crate::vocab::{self, std_terms};
 pub struct GraphStore {
     store: Store,
     path: Option<PathBuf>,
+    /// A writer's lock on the store's folder (see [`GraphStore::open`]).
+    lock: Option<std::sync::Arc<std::fs::File>>,
 }
 
 impl std::fmt::Debug for GraphStore {
@@ -43,16 +51,34 @@ impl GraphStore {
             place: Place::Memory,
             source: e,
         })?;
-        let graph = Self { store, path: None };
+        let graph = Self {
+            store,
+            path: None,
+            lock: None,
+        };
         graph.install_ontology()?;
         Ok(graph)
     }
 
     /// Opens the on-disk store at `path` for writing, creating it if absent. One process
     /// at a time may hold a store for writing: a second one gets [`Error::StoreInUse`].
+    /// Besides RocksDB's own lock, a writer locks the store's folder, which a
+    /// [`Replacement`] keeps locked while the store is closed for its swap.
     /// Files a killed bulk load left behind are removed.
     #[cfg(feature = "rocksdb")]
     pub fn open(path: &Path) -> Result<Self> {
+        let lock = match std::fs::File::open(path) {
+            Ok(folder) => {
+                folder.try_lock().map_err(|e| Error::StoreInUse {
+                    path: path.to_owned(),
+                    source: oxigraph::store::StorageError::Io(std::io::Error::other(format!(
+                        "the store's folder is locked by another writer: {e}"
+                    ))),
+                })?;
+                Some(std::sync::Arc::new(folder))
+            }
+            Err(_) => None,
+        };
         let store = Store::open(path).map_err(|source| {
             if source.to_string().contains("lock file") {
                 Error::StoreInUse {
@@ -70,6 +96,7 @@ impl GraphStore {
         Ok(Self {
             store,
             path: Some(path.to_owned()),
+            lock,
         })
     }
 
@@ -118,6 +145,7 @@ impl GraphStore {
         Ok(Self {
             store,
             path: Some(path.to_owned()),
+            lock: None,
         })
     }
 
@@ -137,10 +165,10 @@ impl GraphStore {
         }
     }
 
-    /// Adds triples to the data, atomically: either all of them are in the store
-    /// afterwards or none is. Adding triples already there changes nothing.
-    pub fn load(&self, triples: Vec<Triple>) -> Result<()> {
-        self.load_quads(triples.into_iter().map(|t| t.in_graph(GraphNameRef::DefaultGraph)))
+    /// Adds triples to the graph `graph`, atomically: either all of them are in the
+    /// store afterwards or none is. Adding triples already there changes nothing.
+    pub fn load(&self, triples: Vec<Triple>, graph: GraphNameRef<'_>) -> Result<()> {
+        self.load_quads(triples.into_iter().map(|t| t.in_graph(graph.into_owned())))
     }
 
     /// Adds quads with Oxigraph's bulk loader: nothing is visible until the final
@@ -193,24 +221,45 @@ impl GraphStore {
         transaction.commit().map_err(|e| self.storage_error(e))
     }
 
-    /// The data (the default graph), as triples.
+    /// The data (every dataset's graph, and the default graph of older stores), as
+    /// triples: the union exports write in triple formats.
     pub fn data_triples(&self) -> Result<Vec<Triple>> {
+        Ok(self.data_quads(None)?.into_iter().map(Triple::from).collect())
+    }
+
+    /// The data as quads, each in its dataset's graph: of every dataset, or only of the
+    /// one in `graph`.
+    pub fn data_quads(&self, graph: Option<&NamedNode>) -> Result<Vec<Quad>> {
+        let mut quads = Vec::new();
+        let pattern = graph.map(|g| GraphNameRef::NamedNode(g.as_ref()));
+        for quad in self.store.quads_for_pattern(None, None, None, pattern) {
+            let quad = quad.map_err(|e| self.storage_error(e))?;
+            if is_data_graph(quad.graph_name.as_ref()) {
+                quads.push(quad);
+            }
+        }
+        Ok(quads)
+    }
+
+    /// The metadata graph's quads.
+    pub fn metadata(&self) -> Result<Vec<Quad>> {
         self.store
-            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
-            .map(|q| q.map(Triple::from).map_err(|e| self.storage_error(e)))
+            .quads_for_pattern(None, None, None, Some(vocab::DATASETS_GRAPH.into()))
+            .map(|q| q.map_err(|e| self.storage_error(e)))
             .collect()
     }
 
     /// The bases the store's entities were minted from, found from their IRIs.
     pub fn bases(&self) -> Result<Vec<String>> {
         let mut bases: Vec<String> = Vec::new();
-        for quad in self.store.quads_for_pattern(
-            None,
-            Some(std_terms::RDFS_LABEL),
-            None,
-            Some(GraphNameRef::DefaultGraph),
-        ) {
+        for quad in self
+            .store
+            .quads_for_pattern(None, Some(std_terms::RDFS_LABEL), None, None)
+        {
             let quad = quad.map_err(|e| self.storage_error(e))?;
+            if !is_data_graph(quad.graph_name.as_ref()) {
+                continue;
+            }
             if let oxigraph::model::NamedOrBlankNode::NamedNode(subject) = &quad.subject
                 && let Some(at) = subject.as_str().rfind(segment(RecordKind::Entity))
             {
@@ -226,9 +275,9 @@ impl GraphStore {
     /// Whether the store holds any triple about `iri` in its data.
     pub fn has_subject(&self, iri: NamedNodeRef<'_>) -> bool {
         self.store
-            .quads_for_pattern(Some(iri.into()), None, None, Some(GraphNameRef::DefaultGraph))
-            .next()
-            .is_some_and(|q| q.is_ok())
+            .quads_for_pattern(Some(iri.into()), None, None, None)
+            .filter_map(std::result::Result::ok)
+            .any(|q| is_data_graph(q.graph_name.as_ref()))
     }
 }
 
@@ -248,7 +297,7 @@ pub struct NewStore {
     store: Option<GraphStore>,
     /// Locked while this process builds the store (and unlocked as it closes, after the
     /// removal of a failed one): a folder nobody holds is an orphan.
-    _folder: std::fs::File,
+    _folder: std::sync::Arc<std::fs::File>,
     building: PathBuf,
     target: PathBuf,
 }
@@ -268,10 +317,14 @@ impl NewStore {
             .prefix(&prefix)
             .tempdir_in(parent)
             .map_err(|e| Error::io(path, e))?;
-        let start = || -> Result<(std::fs::File, GraphStore)> {
-            let folder = std::fs::File::open(building.path()).map_err(|e| Error::io(building.path(), e))?;
-            folder.try_lock().map_err(|e| Error::io(building.path(), e.into()))?;
-            Ok((folder, GraphStore::open(building.path())?))
+        // The store's own lock on its folder marks it as this process's.
+        let start = || -> Result<(std::sync::Arc<std::fs::File>, GraphStore)> {
+            let store = GraphStore::open(building.path())?;
+            let folder = store
+                .lock
+                .clone()
+                .ok_or_else(|| Error::Internal("a new store is locked".to_owned()))?;
+            Ok((folder, store))
         };
         // Until it is locked and open, the folder is removed with `building` on failure.
         let (folder, store) = start()?;
@@ -422,6 +475,7 @@ mod tests {
         let refused = store.load_quads_if([quad()], || Err(Error::MappingIncomplete));
         assert!(matches!(refused, Err(Error::MappingIncomplete)));
         assert!(store.data_triples()?.is_empty());
+        assert_eq!(store.metadata()?.len(), 0);
         store.load_quads_if([quad()], || Ok(()))?;
         assert_eq!(store.data_triples()?.len(), 1);
         Ok(())

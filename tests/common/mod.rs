@@ -74,6 +74,27 @@ pub fn parse(bytes: &[u8], format: RdfFormat) -> Result<Dataset, Box<dyn std::er
     Ok(dataset)
 }
 
+/// Parses RDF as [`parse`] does, with every quad moved into the default graph: the
+/// union of a TriG or N-Quads output's graphs.
+pub fn parse_union(bytes: &[u8], format: RdfFormat) -> Result<Dataset, Box<dyn std::error::Error>> {
+    let quads = RdfParser::from_format(format)
+        .for_slice(bytes)
+        .map(|q| {
+            q.map(|q| {
+                Quad::new(
+                    q.subject,
+                    q.predicate,
+                    q.object,
+                    oxigraph::model::GraphName::DefaultGraph,
+                )
+            })
+        })
+        .collect::<Result<Vec<Quad>, _>>()?;
+    let mut dataset: Dataset = quads.into_iter().collect();
+    dataset.canonicalize(oxigraph::model::dataset::CanonicalizationAlgorithm::Unstable);
+    Ok(dataset)
+}
+
 /// Panics with both texts in full, one block each, when they differ.
 pub fn assert_text_eq(what: &str, expected: &str, actual: &str) {
     if expected != actual {

@@ -92,6 +92,107 @@ fn a_killed_load_leaves_the_store_as_before_or_as_after() -> TestResult {
     Ok(())
 }
 
+/// The folders of replacements: `.NAME.saidgraph-replace-*` beside the store.
+fn replacement_folders(store: &Path) -> std::io::Result<Vec<String>> {
+    let prefix = format!(
+        ".{}.saidgraph-replace-",
+        store.file_name().unwrap_or_default().to_string_lossy()
+    );
+    names_starting_with(store.parent().unwrap_or(Path::new(".")), &prefix)
+}
+
+/// A reload that replaces a dataset (issue 11), killed at points spread over the whole
+/// replacement (validating, copying the store, removing the old graph, loading the new,
+/// swapping): the store holds the old dataset or the new one, never a mix, and the other
+/// dataset as it was; the next load removes the killed one's copy.
+#[test]
+fn a_killed_replacement_leaves_the_old_dataset_or_the_new_one() -> TestResult {
+    let scratch = tempfile::tempdir()?;
+    let input = large_input(scratch.path())?;
+    let initial = scratch.path().join("initial");
+    for load in [example(), input.clone()] {
+        let output = binary().arg("load").arg(load).arg("--store").arg(&initial).output()?;
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    let before = store_lines(&initial)?;
+    // The new version of the dataset `large`: every statement a threat, not a warning,
+    // and a tenth of them gone.
+    let text = std::fs::read_to_string(&input)?;
+    let changed: String = text
+        .lines()
+        .filter(|line| !line.contains("\"id\": \"large-") || !line.contains("0\", \"speaker"))
+        .map(|line| line.replace("\"act\": \"warn\"", "\"act\": \"threaten\"") + "\n")
+        .collect();
+
+    let complete = scratch.path().join("complete");
+    copy_folder(&initial, &complete)?;
+    std::fs::write(&input, &changed)?;
+    let started = Instant::now();
+    let output = binary()
+        .arg("load")
+        .arg(&input)
+        .arg("--store")
+        .arg(&complete)
+        .output()?;
+    let duration = started.elapsed();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let after = store_lines(&complete)?;
+    assert_ne!(after, before);
+    assert!(after.len() < before.len(), "a tenth of the statements went");
+
+    let mut outcomes = Vec::new();
+    for (i, fraction) in [0.1, 0.3, 0.5, 0.65, 0.8, 0.9, 0.97, 2.0].into_iter().enumerate() {
+        let store = scratch.path().join(format!("killed-{i}"));
+        copy_folder(&initial, &store)?;
+        let mut child = binary()
+            .arg("load")
+            .arg(&input)
+            .arg("--store")
+            .arg(&store)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        std::thread::sleep(duration.mul_f64(fraction));
+        child.kill()?; // SIGKILL
+        let status = child.wait()?;
+        let lines = store_lines(&store)?;
+        let state = if lines == before {
+            "old"
+        } else if lines == after {
+            "new"
+        } else {
+            panic!(
+                "killed at {:.0}% of a replacement ({status}), the store holds {} triples: neither the {} before nor the {} after",
+                fraction * 100.0,
+                lines.len(),
+                before.len(),
+                after.len()
+            );
+        };
+        outcomes.push(format!("{:.0}%: {state}", fraction * 100.0));
+        if state == "old" && i > 0 {
+            // A killed replacement's copy is removed by the next change to the store.
+            std::thread::sleep(Duration::from_millis(2500));
+            let output = binary().arg("load").arg(&input).arg("--store").arg(&store).output()?;
+            assert!(output.status.success(), "{}", stderr(&output));
+            assert_eq!(store_lines(&store)?, after, "the load after a killed one");
+            assert_eq!(
+                replacement_folders(&store)?,
+                Vec::<String>::new(),
+                "a killed copy stayed"
+            );
+        }
+        std::fs::remove_dir_all(&store)?;
+    }
+    eprintln!(
+        "a full replacement took {duration:?}; killed at {}",
+        outcomes.join(", ")
+    );
+    assert!(outcomes.first().is_some_and(|o| o.ends_with("old")), "{outcomes:?}");
+    assert!(outcomes.last().is_some_and(|o| o.ends_with("new")), "{outcomes:?}");
+    Ok(())
+}
+
 /// The folders of loads creating a store: `.NAME.saidgraph-new-*` beside it.
 fn building_folders(store: &Path) -> std::io::Result<Vec<String>> {
     let prefix = format!(

@@ -1,7 +1,7 @@
 //! End-to-end tests of the `saidgraph` binary: every command, every output format, and
 //! the exit statuses of the contract (0 success, 1 bad data or query, 2 bad usage).
 
-use crate::common::{TestResult, example, parse, saidgraph, stderr, stdout};
+use crate::common::{TestResult, example, parse, parse_union, saidgraph, stderr, stdout};
 use oxigraph::io::RdfFormat;
 use predicates::str::contains;
 
@@ -25,7 +25,19 @@ fn convert_writes_every_format_as_the_same_graph() -> TestResult {
         ("ttl", RdfFormat::Turtle),
     ] {
         let bytes = convert_example(&["-f", name])?;
-        assert_eq!(parse(&bytes, format)?, turtle, "{name} is not the same graph");
+        assert_eq!(parse_union(&bytes, format)?, turtle, "{name} is not the same graph");
+        if format.supports_datasets() {
+            // Issue 11: in the graph of the example's dataset, as `load` would put it.
+            let graphs: std::collections::BTreeSet<String> = parse(&bytes, format)?
+                .iter()
+                .map(|q| q.graph_name.to_string())
+                .collect();
+            assert_eq!(
+                graphs.into_iter().collect::<Vec<_>>(),
+                ["<https://kb.example.org/seed/graph/seed-article>"],
+                "{name}"
+            );
+        }
         assert_eq!(convert_example(&["-f", name])?, bytes, "{name} output is not stable");
     }
     Ok(())

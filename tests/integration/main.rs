@@ -18,6 +18,7 @@ mod assets;
 mod bad_inputs;
 mod cameo;
 mod cli;
+mod datasets;
 mod golden;
 mod hostile;
 mod importers;

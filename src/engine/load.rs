@@ -1,0 +1,287 @@
+//! `load`: inputs into an on-disk store, each dataset into its own graph, described in the
+//! metadata graph; a dataset the store already holds is replaced whole.
+//!
+//! The steps: the store is held for writing (a second writer hears at once that it is in
+//! use); the inputs are made rereadable and hashed; with `--if-changed` the datasets whose
+//! hashes match what the store recorded are left out; the first pass validates the rest
+//! against the store (references may name records of any dataset; ids another dataset
+//! defines are errors, except those of the datasets being replaced); then the data and its
+//! description go in by one of three ways, each all or nothing:
+//!
+//! - into a new store, built aside and moved into place (`NewStore`);
+//! - new datasets only: into the store itself, in the bulk loader's one commit;
+//! - replacing datasets: into a copy of the store, in which the old graphs are removed
+//!   first, swapped in whole (`Replacement`). A replacement that would leave another
+//!   dataset's references dangling is refused, and changes nothing.
+
+use std::path::Path;
+
+use oxigraph::model::{GraphName, NamedNode, Quad};
+
+use crate::error::{Error, Result};
+use crate::input::InputSpec;
+use crate::progress::Progress;
+use crate::resolve::{KnownIds, NoStore, Resolver};
+use crate::store::{DatasetInfo, GraphStore, NewStore, Replacement, StoreIds, show};
+
+use super::datasets::{self, Plan};
+use super::sink::{Keep, Tally, check_all};
+use super::{ReadOptions, Rereadable, Run, stream, total_size};
+
+/// How `load` treats datasets (the dataset inputs go in is [`ReadOptions::graph`]).
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Leave out the datasets whose inputs' bytes are those the store recorded.
+    pub if_changed: bool,
+}
+
+/// What happened to one dataset of a load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fate {
+    /// The store did not hold it.
+    Added,
+    /// The store held it; the new one replaced it.
+    Replaced,
+    /// `--if-changed`: its inputs are those the store recorded; left as it was.
+    Unchanged,
+}
+
+/// What a load did: the records and triples it read, and each dataset's fate.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub run: Run,
+    pub datasets: Vec<(String, Fate)>,
+}
+
+/// How many referring records a refusal lists.
+pub const LISTED: usize = 5;
+
+/// Loads `inputs` into the store at `store_path` as [`LoadOptions`] say.
+pub fn load(inputs: &[InputSpec], options: &ReadOptions, load: &LoadOptions, store_path: &Path) -> Result<Loaded> {
+    let existing = if store_path.join("CURRENT").is_file() {
+        Some(GraphStore::open(store_path)?)
+    } else {
+        None
+    };
+    let plan = Plan::new(inputs, options.graph.as_deref())?;
+    let mut rereadable = Rereadable::new(inputs)?;
+    let hashes: Vec<_> = plan
+        .datasets
+        .iter()
+        .map(|d| datasets::hash_dataset(&rereadable.inputs, inputs, &d.inputs))
+        .collect::<Result<_>>()?;
+    let known = match &existing {
+        Some(store) => store.datasets()?,
+        None => Vec::new(),
+    };
+    let held = |name: &str| known.iter().find(|k| k.name == name);
+    let unchanged: Vec<bool> = plan
+        .datasets
+        .iter()
+        .zip(&hashes)
+        .map(|(d, (_, hash))| load.if_changed && held(&d.name).is_some_and(|k| &k.content_hash == hash))
+        .collect();
+    let fates: Vec<(String, Fate)> = plan
+        .datasets
+        .iter()
+        .zip(&unchanged)
+        .map(|(d, skip)| {
+            let fate = match (skip, held(&d.name)) {
+                (true, _) => Fate::Unchanged,
+                (false, Some(_)) => Fate::Replaced,
+                (false, None) => Fate::Added,
+            };
+            (d.name.clone(), fate)
+        })
+        .collect();
+    if unchanged.iter().all(|u| *u) {
+        let tally = Tally::default();
+        return Ok(Loaded {
+            run: Run { tally, triples: 0 },
+            datasets: fates,
+        });
+    }
+    // The inputs and datasets left to load, renumbered.
+    let kept: Vec<usize> = (0..inputs.len()).filter(|i| !unchanged[plan.dataset_of(*i)]).collect();
+    rereadable.retain(|i| kept.contains(&i));
+    let given: Vec<InputSpec> = kept.iter().map(|i| inputs[*i].clone()).collect();
+    let plan = Plan::new(&given, options.graph.as_deref())?;
+    let hashes: Vec<_> = hashes
+        .into_iter()
+        .zip(&unchanged)
+        .filter(|(_, u)| !**u)
+        .map(|(h, _)| h)
+        .collect();
+
+    // The graphs the datasets being replaced have now.
+    let replaced: Vec<NamedNode> = plan
+        .datasets
+        .iter()
+        .filter_map(|d| held(&d.name).map(|k| k.graph.clone()))
+        .collect();
+    let progress = Progress::bytes("checking", total_size(&rereadable.inputs).map(|s| 2 * s));
+    let base_override = options.base_override()?;
+    let (resolver, tally, documents) = match &existing {
+        Some(store) => check(
+            &rereadable.inputs,
+            options,
+            &StoreIds {
+                store,
+                replaced: replaced.clone(),
+            },
+        )?,
+        None => check(&rereadable.inputs, options, &NoStore)?,
+    };
+    let bases = datasets::input_bases(&documents, rereadable.inputs.len(), base_override.as_deref());
+    let graphs = plan.graphs(&bases);
+    let input_graphs: Vec<GraphName> = (0..rereadable.inputs.len())
+        .map(|i| graphs[plan.dataset_of(i)].clone().into())
+        .collect();
+    let modified = datasets::now();
+    let describe = |records: &[u64], triples: &[usize]| -> Vec<Quad> {
+        let mut quads = Vec::new();
+        for ((dataset, graph), (inputs, hash)) in plan.datasets.iter().zip(&graphs).zip(&hashes) {
+            let info = DatasetInfo {
+                name: dataset.name.clone(),
+                graph: graph.clone(),
+                modified: modified.clone(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+                records: dataset
+                    .inputs
+                    .iter()
+                    .map(|i| records.get(*i).copied().unwrap_or(0))
+                    .sum(),
+                triples: dataset
+                    .inputs
+                    .iter()
+                    .map(|i| triples.get(*i).copied().unwrap_or(0) as u64)
+                    .sum(),
+                content_hash: hash.clone(),
+                inputs: inputs.clone(),
+            };
+            quads.extend(info.quads());
+        }
+        quads
+    };
+    if let Some(progress) = &progress {
+        progress.stage("loading");
+    }
+    let load_into = |store: &GraphStore| -> Result<Vec<usize>> {
+        // The ontology first, in a transaction of its own (the same each time), so that
+        // the data's one bulk commit is the last step.
+        store.install_ontology()?;
+        stream::load(&rereadable, options, &resolver, store, &input_graphs, describe)
+    };
+    let counts = match existing {
+        None => {
+            let new = NewStore::create(store_path)?;
+            let counts = load_into(new.store())?;
+            new.finish()?;
+            counts
+        }
+        Some(store) if replaced.is_empty() => load_into(&store)?,
+        Some(store) => {
+            let replacement = Replacement::begin(store)?;
+            let copy = replacement.store();
+            let old = copy.records_of(&replaced)?;
+            for graph in &replaced {
+                replacement.remove_dataset(graph)?;
+            }
+            let counts = load_into(copy)?;
+            refuse_dangling(copy, &old, &graphs, &plan, &fates)?;
+            replacement.finish()?;
+            counts
+        }
+    };
+    Ok(Loaded {
+        run: Run {
+            tally,
+            triples: counts.iter().sum(),
+        },
+        datasets: fates,
+    })
+}
+
+/// The first pass of a streamed `convert` to a format with graphs: the check, and the
+/// graph each input's triples go in (as `load` would put them).
+pub fn check_with_graphs(inputs: &[InputSpec], options: &ReadOptions) -> Result<(Resolver, Tally, Vec<GraphName>)> {
+    let (resolver, tally, documents) = check(inputs, options, &NoStore)?;
+    let plan = Plan::new(inputs, options.graph.as_deref())?;
+    Ok((resolver, tally, input_graphs(&plan, &documents, inputs.len(), options)?))
+}
+
+/// The graph of each input's dataset, from the bases its documents were read with.
+pub fn input_graphs(
+    plan: &Plan,
+    documents: &[(usize, String)],
+    inputs: usize,
+    options: &ReadOptions,
+) -> Result<Vec<GraphName>> {
+    let bases = datasets::input_bases(documents, inputs, options.base_override()?.as_deref());
+    let graphs = plan.graphs(&bases);
+    Ok((0..inputs).map(|i| graphs[plan.dataset_of(i)].clone().into()).collect())
+}
+
+/// The first pass over the inputs, noting each document's input and base.
+fn check(
+    inputs: &[InputSpec],
+    options: &ReadOptions,
+    store: &dyn KnownIds,
+) -> Result<(Resolver, Tally, datasets::Documents)> {
+    let base_override = options.base_override()?;
+    let mut documents = Vec::new();
+    let (_, resolver, tally) = check_all(options, store, Keep::Nothing, |diagnostics, sink| {
+        documents = datasets::read_tracked(inputs, base_override, diagnostics, sink)?;
+        Ok(())
+    })?;
+    Ok((resolver, tally, documents))
+}
+
+/// Refuses a replacement after which records of other datasets would refer to records no
+/// dataset defines any more: those of `old` (the replaced datasets' records) that the new
+/// input (in `graphs`) left out.
+fn refuse_dangling(
+    copy: &GraphStore,
+    old: &[NamedNode],
+    graphs: &[NamedNode],
+    plan: &Plan,
+    fates: &[(String, Fate)],
+) -> Result<()> {
+    let new: std::collections::HashSet<NamedNode> = copy.records_of(graphs)?.into_iter().collect();
+    let gone: Vec<NamedNode> = old
+        .iter()
+        .filter(|record| !new.contains(*record) && copy.defining_graph(record.as_ref(), &[]).is_none())
+        .cloned()
+        .collect();
+    let (count, dangling) = copy.references_to(&gone, &[], LISTED)?;
+    if count == 0 {
+        return Ok(());
+    }
+    let names: Vec<&str> = plan
+        .datasets
+        .iter()
+        .filter(|d| fates.iter().any(|(n, f)| *n == d.name && *f == Fate::Replaced))
+        .map(|d| d.name.as_str())
+        .collect();
+    let listed: Vec<String> = dangling
+        .iter()
+        .map(|r| {
+            format!(
+                "{} (dataset {:?}) refers to {}",
+                show(r.referrer.as_ref()),
+                copy.dataset_name(&r.graph),
+                show(r.record.as_ref())
+            )
+        })
+        .collect();
+    Err(Error::Refused(format!(
+        "replacing the dataset {} would leave {count} reference{} of other datasets pointing at records it no \
+         longer defines: {}{}; keep those records in the input, or change or drop the datasets that refer to them \
+         first; the store is unchanged",
+        names.join(", "),
+        if count == 1 { "" } else { "s" },
+        listed.join("; "),
+        if count > LISTED { "; …" } else { "" }
+    )))
+}
