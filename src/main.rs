@@ -76,7 +76,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let (inputs, options) = read_options(inputs, &read);
             let (format, output) = rdf_output(&rdf);
             let order = options::order(order);
-            let summary = commands::convert(&inputs, &options, format, rdf.with_ontology, order, &output)?;
+            let summary = commands::convert(&inputs, &options, format, rdf.rdf, rdf.with_ontology, order, &output)?;
             note_skipped(&summary);
         }
         Command::Load { inputs, store, read } => {
@@ -87,7 +87,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { data, read, with, rdf } => {
             let (format, output) = rdf_output(&rdf);
-            commands::export(&data_source(data, &read), &with, format, rdf.with_ontology, &output)?;
+            commands::export(
+                &data_source(data, &read),
+                &with,
+                format,
+                rdf.rdf,
+                rdf.with_ontology,
+                &output,
+            )?;
         }
         Command::Query {
             data,
@@ -100,6 +107,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             params,
             results_format,
             output,
+            rdf,
         } => {
             let text = options::query_text(name, file, expression);
             let output = Output::from_option(output.as_deref());
@@ -112,6 +120,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     params,
                     limit,
                     format,
+                    rdf,
                 },
                 &output,
             )?;
@@ -135,6 +144,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 format,
                 output,
                 with_ontology: false,
+                rdf: saidgraph::RdfVersion::Rdf11,
             });
             let request = LinkRequest {
                 targets: targets.iter().map(|t| Target::parse(t)).collect(),

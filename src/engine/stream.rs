@@ -22,7 +22,7 @@ use oxigraph::model::{GraphNameRef, Triple};
 use crate::error::{Diagnostics, Error, Result};
 use crate::export::{self, BlockWriter, PrefixTracker};
 use crate::input::{self, Document, InputSpec, RawRecord, Sink};
-use crate::mapping;
+use crate::mapping::{self, RdfVersion};
 use crate::resolve::{KnownIds, Resolver};
 
 use super::ReadOptions;
@@ -56,6 +56,8 @@ struct Map<'r> {
     repeated: std::collections::HashSet<(crate::terms::RecordKind, String)>,
     /// For Turtle: the prefixes the triples use, noted here to spare the writer thread.
     tracker: Option<PrefixTracker<'r>>,
+    /// RDF 1.2 adds each relation's reifier to its record's triples.
+    rdf: RdfVersion,
 }
 
 impl Sink for Map<'_> {
@@ -83,6 +85,8 @@ impl Sink for Map<'_> {
             return;
         };
         mapping::map_record(&record, &context.base, self.resolver, &mut self.record);
+        // A relation's triples all come from its record: its reifier can be made here.
+        self.rdf.complete(&mut self.record);
         // One block per subject within the record, `rdf:type` first.
         export::sort(&mut self.record);
         if let Some(tracker) = &mut self.tracker {
@@ -103,6 +107,7 @@ impl<'r> Map<'r> {
         base_override: Option<String>,
         sender: SyncSender<Vec<Triple>>,
         track: Option<&'r [(String, String)]>,
+        rdf: RdfVersion,
     ) -> Self {
         Self {
             resolver,
@@ -114,6 +119,7 @@ impl<'r> Map<'r> {
             closed: false,
             repeated: std::collections::HashSet::new(),
             tracker: track.map(PrefixTracker::new),
+            rdf,
         }
     }
 
@@ -151,6 +157,7 @@ fn map_in_parallel<T>(
     options: &ReadOptions,
     resolver: &Resolver,
     track: Option<&[(String, String)]>,
+    rdf: RdfVersion,
     consume: impl FnOnce(Batches<'_>) -> Result<T>,
 ) -> Result<(T, Vec<(String, String)>)> {
     let base_override = options.base_override()?;
@@ -158,7 +165,7 @@ fn map_in_parallel<T>(
     let complete = &AtomicBool::new(false);
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || -> Result<Vec<(String, String)>> {
-            let mut map = Map::new(resolver, base_override, sender, track);
+            let mut map = Map::new(resolver, base_override, sender, track, rdf);
             let mut ignored = Diagnostics::new();
             for spec in inputs {
                 input::read_into(spec, &mut ignored, &mut map)?;
@@ -189,15 +196,17 @@ fn map_in_parallel<T>(
     })
 }
 
-/// Streams validated inputs to N-Triples, N-Quads or Turtle; returns the triple count.
+/// Streams validated inputs to N-Triples, N-Quads or Turtle, in RDF 1.1 or 1.2; returns
+/// the triple count.
 pub fn write(
     rereadable: &Rereadable,
     options: &ReadOptions,
     resolver: &Resolver,
     format: RdfFormat,
+    rdf: RdfVersion,
     out: &mut dyn Write,
 ) -> Result<usize> {
-    let written = write_mapped(&rereadable.inputs, options, resolver, format, out);
+    let written = write_mapped(&rereadable.inputs, options, resolver, format, rdf, out);
     // A changed input may have mapped without an error, to something validation never
     // saw, or failed in a way validation did not foresee: either way, the change is why.
     rereadable.unchanged()?;
@@ -209,6 +218,7 @@ fn write_mapped(
     options: &ReadOptions,
     resolver: &Resolver,
     format: RdfFormat,
+    rdf: RdfVersion,
     out: &mut dyn Write,
 ) -> Result<usize> {
     let io_error = |e| Error::io(crate::error::Place::Output, e);
@@ -216,7 +226,7 @@ fn write_mapped(
         // The prelude lists only the prefixes used, known only at the end: the body goes to
         // a temporary file first, and the mapping thread keeps the tally.
         let prefixes = crate::vocab::prefixes_for(&resolver.bases());
-        let ((count, mut body), used) = map_in_parallel(inputs, options, resolver, Some(&prefixes), |batches| {
+        let ((count, mut body), used) = map_in_parallel(inputs, options, resolver, Some(&prefixes), rdf, |batches| {
             write_turtle_body(&batches, &prefixes)
         })?;
         let used: Vec<(&str, &str)> = used.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
@@ -225,7 +235,7 @@ fn write_mapped(
         io::copy(&mut body, out).map_err(io_error)?;
         return Ok(count);
     }
-    let (count, _) = map_in_parallel(inputs, options, resolver, None, |batches| {
+    let (count, _) = map_in_parallel(inputs, options, resolver, None, rdf, |batches| {
         let mut writer = RdfSerializer::from_format(format).for_writer(out);
         let mut count = 0;
         for batch in batches.iter() {
@@ -266,20 +276,27 @@ pub fn load(
     resolver: &Resolver,
     store: &crate::store::GraphStore,
 ) -> Result<usize> {
-    let (count, _) = map_in_parallel(&rereadable.inputs, options, resolver, None, |batches| {
-        let mut count = 0;
-        let quads = batches.iter().flat_map(|batch| {
-            count += batch.len();
-            batch.into_iter().map(|t| t.in_graph(GraphNameRef::DefaultGraph))
-        });
-        store.load_quads_if(quads, || {
-            if !batches.complete() {
-                return Err(Error::MappingIncomplete);
-            }
-            rereadable.unchanged()
-        })?;
-        Ok(count)
-    })
+    let (count, _) = map_in_parallel(
+        &rereadable.inputs,
+        options,
+        resolver,
+        None,
+        RdfVersion::Rdf11,
+        |batches| {
+            let mut count = 0;
+            let quads = batches.iter().flat_map(|batch| {
+                count += batch.len();
+                batch.into_iter().map(|t| t.in_graph(GraphNameRef::DefaultGraph))
+            });
+            store.load_quads_if(quads, || {
+                if !batches.complete() {
+                    return Err(Error::MappingIncomplete);
+                }
+                rereadable.unchanged()
+            })?;
+            Ok(count)
+        },
+    )
     .map_err(|error| rereadable.unchanged().err().unwrap_or(error))?;
     Ok(count)
 }
@@ -347,7 +364,7 @@ mod tests {
             export::sort(&mut sorted);
 
             let (sender, receiver) = sync_channel(4);
-            let mut map = Map::new(&resolver, None, sender, None);
+            let mut map = Map::new(&resolver, None, sender, None, RdfVersion::Rdf11);
             let mut ignored = Diagnostics::new();
             map.begin(&document, &mut ignored);
             for record in records {

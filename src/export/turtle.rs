@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use oxigraph::io::{RdfSerializer, WriterQuadSerializer};
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{NamedOrBlankNode, TermRef, Triple};
+use oxigraph::model::{NamedOrBlankNodeRef, TermRef, Triple, TripleRef};
 
 #[cfg(doc)]
 use super::with_prefixes;
@@ -49,15 +49,22 @@ impl<'a> PrefixTracker<'a> {
         }
     }
 
-    /// Notes the IRIs of a triple that Turtle would abbreviate.
+    /// Notes the IRIs of a triple that Turtle would abbreviate, those inside triple terms
+    /// (RDF 1.2's reifiers) included.
     pub fn note(&mut self, triple: &Triple) {
-        if let NamedOrBlankNode::NamedNode(s) = &triple.subject {
+        self.note_triple(triple.as_ref(), true);
+    }
+
+    /// `top`: a triple of the graph, whose `rdf:type` oxttl writes `a`; inside a triple
+    /// term it writes `rdf:type`.
+    fn note_triple(&mut self, triple: TripleRef<'_>, top: bool) {
+        if let NamedOrBlankNodeRef::NamedNode(s) = triple.subject {
             self.note_iri(s.as_str());
         }
-        if triple.predicate.as_ref() != rdf::TYPE {
+        if !top || triple.predicate != rdf::TYPE {
             self.note_iri(triple.predicate.as_str());
         }
-        match triple.object.as_ref() {
+        match triple.object {
             TermRef::NamedNode(o) => self.note_iri(o.as_str()),
             TermRef::Literal(l) => {
                 let datatype = l.datatype();
@@ -78,7 +85,8 @@ impl<'a> PrefixTracker<'a> {
                     self.note_iri(datatype.as_str());
                 }
             }
-            _ => {}
+            TermRef::Triple(inner) => self.note_triple(inner.as_ref(), false),
+            TermRef::BlankNode(_) => {}
         }
     }
 

@@ -36,6 +36,7 @@ named_queries!(
     "quotes",
     "acts",
     "entity",
+    "relations",
 );
 
 impl NamedQuery {
