@@ -284,3 +284,68 @@ impl Mapper<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iri(s: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("https://kb.example.org/{s}"))
+    }
+
+    /// A relation node's triples, and the triple it describes asserted or not.
+    fn relation(node: &str, (s, p, o): (&str, &str, &str), asserted: bool) -> Vec<Triple> {
+        let n = iri(node);
+        let mut triples = vec![
+            Triple::new(n.clone(), rdf::TYPE, sg::RELATION),
+            Triple::new(n.clone(), sg::SUBJECT, iri(s)),
+            Triple::new(n.clone(), sg::PREDICATE, iri(p)),
+            Triple::new(n, sg::OBJECT, iri(o)),
+        ];
+        if asserted {
+            triples.push(Triple::new(iri(s), iri(p), iri(o)));
+        }
+        triples
+    }
+
+    fn reified(node: &str, (s, p, o): (&str, &str, &str)) -> Triple {
+        let triple = Triple::new(iri(s), iri(p), iri(o));
+        Triple::new(iri(node), rdf::REIFIES, Term::Triple(Box::new(triple)))
+    }
+
+    #[test]
+    fn a_relation_node_reifies_the_triple_it_asserts_and_nothing_else() {
+        let mut triples = relation("relation/r1", ("a", "p", "b"), true);
+        // Not asserted: no reifier.
+        triples.extend(relation("relation/r2", ("a", "p", "c"), false));
+        // Described but not typed sg:Relation: no reifier.
+        triples.extend(relation("relation/r3", ("b", "q", "c"), true).into_iter().skip(1));
+        // Described twice over: each asserted combination, in the node's order.
+        triples.extend(relation("relation/r4", ("c", "p", "a"), true));
+        triples.push(Triple::new(iri("relation/r4"), sg::OBJECT, iri("b")));
+        triples.push(Triple::new(iri("c"), iri("p"), iri("b")));
+        assert_eq!(
+            reifiers(&triples),
+            vec![
+                reified("relation/r1", ("a", "p", "b")),
+                reified("relation/r4", ("c", "p", "a")),
+                reified("relation/r4", ("c", "p", "b")),
+            ]
+        );
+        let mut rdf11 = triples.clone();
+        RdfVersion::Rdf11.complete(&mut rdf11);
+        assert_eq!(rdf11, triples, "RDF 1.1 adds nothing");
+    }
+
+    #[test]
+    fn json_ld_refuses_rdf_12_only() {
+        let json_ld = RdfFormat::JsonLd {
+            profile: oxigraph::io::JsonLdProfileSet::empty(),
+        };
+        assert!(RdfVersion::Rdf12.check_format(json_ld).is_err_and(|e| e.is_usage()));
+        assert!(RdfVersion::Rdf11.check_format(json_ld).is_ok());
+        assert!(RdfVersion::Rdf12.check_format(RdfFormat::RdfXml).is_ok());
+        assert_eq!(RdfVersion::parse("1.2"), Some(RdfVersion::Rdf12));
+        assert_eq!(RdfVersion::parse("1.0"), None);
+    }
+}

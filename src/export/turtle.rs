@@ -242,6 +242,30 @@ fn is_pn_chars(c: char) -> bool {
 mod tests {
     use super::*;
 
+    /// The IRIs inside a triple term are abbreviated too, `rdf:type` there among them
+    /// (oxttl writes `a` only as a triple's own predicate).
+    #[test]
+    fn prefixes_inside_triple_terms_are_noted() {
+        let iri = |s: &str| oxigraph::model::NamedNode::new_unchecked(s);
+        let candidates = vec![
+            ("e".to_owned(), "http://e.org/".to_owned()),
+            (
+                "rdf".to_owned(),
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns#".to_owned(),
+            ),
+            ("x".to_owned(), "http://x.org/".to_owned()),
+        ];
+        let inner = Triple::new(iri("http://x.org/a"), rdf::TYPE, iri("http://x.org/B"));
+        let mut tracker = PrefixTracker::new(&candidates);
+        tracker.note(&Triple::new(
+            iri("http://e.org/r"),
+            iri("http://e.org/reifies"),
+            oxigraph::model::Term::Triple(Box::new(inner)),
+        ));
+        let used: Vec<&str> = tracker.used().into_iter().map(|(p, _)| p).collect();
+        assert_eq!(used, ["e", "rdf", "x"]);
+    }
+
     #[test]
     fn local_names_follow_turtle() {
         assert!(is_writable_local_name("Q7747"));

@@ -27,7 +27,7 @@ fn run(args: &[&str], inputs: &[&Path]) -> Result<Vec<u8>, Box<dyn std::error::E
 fn split(graph: &Dataset) -> (Dataset, BTreeSet<(String, String)>) {
     let mut rest = Dataset::new();
     let mut reifiers = BTreeSet::new();
-    for quad in graph.iter() {
+    for quad in graph {
         if quad.predicate == rdf::REIFIES {
             reifiers.insert((quad.subject.to_string(), quad.object.to_string()));
         } else {

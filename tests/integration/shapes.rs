@@ -261,7 +261,7 @@ fn the_shapes_use_shacl_core_only() -> TestResult {
     let store = Store::new()?;
     store.load_from_reader(RdfFormat::Turtle, text.as_bytes())?;
     let mut used = BTreeSet::new();
-    for quad in store.iter() {
+    for quad in &store {
         let quad = quad?;
         let terms = [Term::from(quad.predicate), quad.object];
         for term in terms {
