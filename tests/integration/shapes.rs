@@ -33,16 +33,8 @@ fn pyshacl() -> Option<PathBuf> {
         .clone()
         .into_iter()
         .chain([PathBuf::from("pyshacl"), PathBuf::from(VENV_PYSHACL)]);
-    for binary in candidates {
-        let works = Command::new(&binary)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if works {
-            return Some(binary);
-        }
+    if let Some(binary) = common::working_tool(candidates) {
+        return Some(binary);
     }
     if let Some(required) = required {
         panic!(

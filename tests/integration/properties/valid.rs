@@ -30,6 +30,20 @@ fn read_paths(paths: &[std::path::PathBuf]) -> Result<KnowledgeBase, Error> {
     KnowledgeBase::read(&specs, &ReadOptions::default(), &NoStore)
 }
 
+/// `triples` written sorted in `format`, and the graph parsed back from the bytes.
+fn round_trip(
+    triples: Vec<Triple>,
+    format: RdfFormat,
+    prefixes: &[(String, String)],
+) -> Result<(Vec<u8>, Dataset), TestCaseError> {
+    let mut bytes = Vec::new();
+    saidgraph::testing::write_sorted(triples, format, prefixes, &mut bytes)
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let parsed = common::parse(&bytes, format)
+        .map_err(|e| TestCaseError::fail(format!("{format}: {e}\n{}", String::from_utf8_lossy(&bytes))))?;
+    Ok((bytes, parsed))
+}
+
 const FORMATS: [RdfFormat; 6] = [
     RdfFormat::Turtle,
     RdfFormat::NTriples,
@@ -54,12 +68,7 @@ proptest! {
         let expected = dataset(&triples);
         let prefixes = saidgraph::testing::prefixes_for(&["https://kb.example.org/".to_owned()]);
         for format in FORMATS {
-            let mut bytes = Vec::new();
-            saidgraph::testing::write_sorted(triples.clone(), format, &prefixes, &mut bytes)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let parsed = common::parse(&bytes, format).map_err(|e| {
-                TestCaseError::fail(format!("{format}: {e}\n{}", String::from_utf8_lossy(&bytes)))
-            })?;
+            let (bytes, parsed) = round_trip(triples.clone(), format, &prefixes)?;
             prop_assert_eq!(&parsed, &expected, "{} changed the graph:\n{}", format, String::from_utf8_lossy(&bytes));
         }
         // RDF 1.2: one reifier per relation, surviving every format that carries triple
@@ -70,16 +79,9 @@ proptest! {
         prop_assert_eq!(reifiers, first.counts()[3], "not one reifier per relation");
         let expected12 = dataset(&triples12);
         for format in FORMATS.into_iter().filter(|f| !matches!(f, RdfFormat::JsonLd { .. })) {
-            let mut bytes = Vec::new();
-            saidgraph::testing::write_sorted(triples12.clone(), format, &prefixes, &mut bytes)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let parsed = common::parse(&bytes, format).map_err(|e| {
-                TestCaseError::fail(format!("{format} 1.2: {e}\n{}", String::from_utf8_lossy(&bytes)))
-            })?;
+            let (bytes, parsed) = round_trip(triples12.clone(), format, &prefixes)?;
             prop_assert_eq!(&parsed, &expected12, "{} changed the RDF 1.2 graph:\n{}", format, String::from_utf8_lossy(&bytes));
-            let mut reversed = Vec::new();
-            saidgraph::testing::write_sorted(triples12.iter().rev().cloned().collect(), format, &prefixes, &mut reversed)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let (reversed, _) = round_trip(triples12.iter().rev().cloned().collect(), format, &prefixes)?;
             prop_assert_eq!(&bytes, &reversed, "{} 1.2: the order triples came in changed the bytes", format);
         }
         for triple in &triples {
