@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use oxigraph::io::RdfFormat;
-use saidgraph::ResultsFormat;
+use saidgraph::{RdfVersion, ResultsFormat};
 
 /// Turn a knowledge base of who said what to whom into linked data: validate it, map it to
 /// RDF, export it, query it with SPARQL.
@@ -141,6 +141,11 @@ pub enum Command {
         /// Write results to this file instead of standard output.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Query the data as RDF 1.2: each relation's node also reifies the triple it asserts,
+        /// for SPARQL 1.2's `<< ?s ?p ?o ~ ?relation >>` (the `relations` query needs it). A
+        /// store is then copied into memory.
+        #[arg(long = "rdf", value_name = "VERSION", default_value = "1.1", value_parser = crate::options::rdf_version_named)]
+        rdf: RdfVersion,
     },
     /// Link entities to another knowledge graph with owl:sameAs, by name, type and context;
     /// ambiguous and weak matches go to a review report instead.
@@ -259,6 +264,11 @@ pub struct RdfOutputArgs {
     /// Add the ontology (classes, properties, the act scheme) to the data.
     #[arg(long)]
     pub with_ontology: bool,
+    /// RDF version: 1.1, or 1.2, which adds to each relation's node the triple it asserts as
+    /// a triple term (`relation:r1 rdf:reifies <<( entity:a sg:memberOf entity:b )>>`); not
+    /// for jsonld.
+    #[arg(long = "rdf", value_name = "VERSION", default_value = "1.1", value_parser = crate::options::rdf_version_named)]
+    pub rdf: RdfVersion,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

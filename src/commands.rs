@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::export;
 use crate::input::InputSpec;
 use crate::link::{self, LinkOptions, Target, TargetIndex};
+use crate::mapping::RdfVersion;
 use crate::output::Output;
 use crate::query::{self, QueryText, ResultsFormat};
 use crate::resolve::{self, NoStore};
@@ -90,16 +91,17 @@ pub fn validate(inputs: &[InputSpec], options: &ReadOptions) -> Result<Summary> 
     })
 }
 
-/// `convert`: inputs to RDF in one step.
+/// `convert`: inputs to RDF in one step, in RDF 1.1 or (`rdf`) 1.2.
 pub fn convert(
     inputs: &[InputSpec],
     options: &ReadOptions,
     format: RdfFormat,
+    rdf: RdfVersion,
     with_ontology: bool,
     order: engine::Order,
     output: &Output,
 ) -> Result<Summary> {
-    let run = engine::convert(inputs, options, format, with_ontology, order, output)?;
+    let run = engine::convert(inputs, options, format, rdf, with_ontology, order, output)?;
     Ok(Summary::new(&run.tally, run.triples))
 }
 
@@ -124,6 +126,7 @@ pub fn graphs(store_path: &std::path::Path, format: ResultsFormat, output: &Outp
         params: Vec::new(),
         limit: None,
         format,
+        rdf: RdfVersion::Rdf11,
     };
     query(&DataSource::Store(store_path.to_owned()), &[], &request, output)
 }
@@ -194,17 +197,22 @@ fn data(source: &DataSource) -> Result<(Vec<Triple>, Vec<String>)> {
 /// `export`: the whole graph of a source (or the dataset `graph` alone), with the
 /// triples of the `with` files (other graphs, such as a Wikidata extract) merged in.
 /// TriG and N-Quads keep each dataset in its graph, and the metadata graph; the other
-/// formats write the union of the data.
+/// formats write the union of the data. In RDF 1.2 (`rdf`), the data's relations get
+/// their reifiers, whether the source is inputs or a store (which holds RDF 1.1): they
+/// are made from the relations' nodes.
 pub fn export(
     source: &DataSource,
     graph: Option<&str>,
     with: &[PathBuf],
     format: RdfFormat,
+    rdf: RdfVersion,
     with_ontology: bool,
     output: &Output,
 ) -> Result<usize> {
+    rdf.check_format(format)?;
     if format.supports_datasets() {
         let (mut quads, bases) = data_quads(source, graph, true)?;
+        rdf.complete_quads(&mut quads);
         let count = quads.len();
         for path in with {
             store::read_quads(path, |quad| {
@@ -226,6 +234,7 @@ pub fn export(
         }
         None => data(source)?,
     };
+    rdf.complete(&mut triples);
     let count = triples.len();
     for path in with {
         store::read_quads(path, |quad| {
@@ -249,27 +258,35 @@ pub struct QueryRequest {
     /// At most this many results.
     pub limit: Option<usize>,
     pub format: ResultsFormat,
+    /// The data as RDF 1.2: each relation with its reifier, for SPARQL 1.2's
+    /// `<< ?s ?p ?o ~ ?r >>` (a store, which holds RDF 1.1, is then copied into memory).
+    pub rdf: RdfVersion,
 }
 
 /// `query`: runs SPARQL over a source's data and the ontology, and the graphs of the
 /// `with` files beside them (each in a named graph of its own), so that queries can join
-/// through `owl:sameAs`. A store queried with other graphs is copied into memory first:
-/// it is opened read-only and never changed.
+/// through `owl:sameAs`. A store queried with other graphs, or as RDF 1.2, is copied
+/// into memory first: it is opened read-only and never changed.
 pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, output: &Output) -> Result<()> {
     let (text, origin) = request.text.load()?;
     let (store, bases) = match source {
         DataSource::Inputs(inputs, options) => {
             let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
+            let mut quads = kb.quads(options)?;
+            request.rdf.complete_quads(&mut quads);
             let store = GraphStore::in_memory()?;
-            store.load_quads(kb.quads(options)?)?;
+            store.load_quads(quads)?;
             (store, kb.bases())
         }
-        DataSource::Store(path) if with.is_empty() => GraphStore::read(path, |store| {
-            let bases = store.bases()?;
-            Ok((store, bases))
-        })?,
+        DataSource::Store(path) if with.is_empty() && request.rdf == RdfVersion::Rdf11 => {
+            GraphStore::read(path, |store| {
+                let bases = store.bases()?;
+                Ok((store, bases))
+            })?
+        }
         DataSource::Store(_) => {
-            let (quads, bases) = data_quads(source, None, true)?;
+            let (mut quads, bases) = data_quads(source, None, true)?;
+            request.rdf.complete_quads(&mut quads);
             let store = GraphStore::in_memory()?;
             store.load_quads(quads)?;
             (store, bases)

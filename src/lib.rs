@@ -62,6 +62,7 @@ pub use error::{Diagnostic, Diagnostics, Error, Location, Place, Result};
 pub use export::{choose_format, parse_format};
 pub use input::{ImportOptions, InputFormat, InputSpec, Limits, parse_size};
 pub use link::{FetchOptions, LinkOptions, Outcome as LinkOutcome, Target};
+pub use mapping::RdfVersion;
 pub use output::Output;
 pub use query::{NAMED_QUERIES, NamedQuery, QueryText, ResultsFormat, STACK_SIZE};
 pub use resolve::NoStore;
@@ -74,6 +75,7 @@ pub use terms::RecordKind;
 pub mod testing {
     pub use crate::engine::stream::{Rereadable, check, write};
     pub use crate::export::write_sorted;
+    pub use crate::mapping::reifiers;
     pub use crate::resolve::mint;
     pub use crate::store::{ontology_triples, read_quads};
     pub use crate::terms::fields_of;

@@ -78,7 +78,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             options.graph = graph;
             let (format, output) = rdf_output(&rdf);
             let order = options::order(order);
-            let summary = commands::convert(&inputs, &options, format, rdf.with_ontology, order, &output)?;
+            let summary = commands::convert(&inputs, &options, format, rdf.rdf, rdf.with_ontology, order, &output)?;
             note_skipped(&summary);
         }
         Command::Load {
@@ -121,7 +121,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let (format, output) = rdf_output(&rdf);
             let source = data_source(data, &read);
-            commands::export(&source, dataset.as_deref(), &with, format, rdf.with_ontology, &output)?;
+            commands::export(
+                &source,
+                dataset.as_deref(),
+                &with,
+                format,
+                rdf.rdf,
+                rdf.with_ontology,
+                &output,
+            )?;
         }
         Command::Query {
             data,
@@ -134,6 +142,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             params,
             results_format,
             output,
+            rdf,
         } => {
             let text = options::query_text(name, file, expression);
             let output = Output::from_option(output.as_deref());
@@ -146,6 +155,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     params,
                     limit,
                     format,
+                    rdf,
                 },
                 &output,
             )?;
@@ -169,6 +179,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 format,
                 output,
                 with_ontology: false,
+                rdf: saidgraph::RdfVersion::Rdf11,
             });
             let request = LinkRequest {
                 targets: targets.iter().map(|t| Target::parse(t)).collect(),

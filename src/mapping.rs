@@ -1,8 +1,19 @@
 //! Records to triples: the contract's section 3, and nothing else. Pure: no I/O, no
 //! store; the same records and ids always give the same triples.
+//!
+//! Also the one place RDF 1.2 output is made ([`RdfVersion`], [`reifiers`]): a relation's
+//! node reifies the triple it asserts. The reifiers are derived from the RDF 1.1 triples
+//! (a relation node's `sg:subject`, `sg:predicate`, `sg:object` beside the asserted
+//! triple), so the sorted and streamed outputs, and an export from a store that holds RDF
+//! 1.1, all get them the same way.
 
+use std::collections::{HashMap, HashSet};
+
+use oxigraph::io::RdfFormat;
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Triple};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple};
+
+use crate::error::{Error, Result};
 
 use crate::model::{Entity, Record, Reference, Relation, Source, Statement};
 use crate::resolve::{Resolver, mint};
@@ -22,13 +33,144 @@ pub fn map_record(record: &Record, base: &str, resolver: &Resolver, out: &mut Ve
     }
 }
 
+/// The RDF an output holds: RDF 1.1 (the default, what rdflib and Jena 4 read), or RDF
+/// 1.2, where each relation's node also reifies the triple it asserts:
+/// `relation/r1 rdf:reifies <<( entity:nozdrev sg:ambassadorOf entity:russia )>>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RdfVersion {
+    /// RDF 1.1: no triple terms.
+    #[default]
+    Rdf11,
+    /// RDF 1.2: a reifier per relation, its object a triple term.
+    Rdf12,
+}
+
+impl RdfVersion {
+    /// `1.1` or `1.2`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "1.1" => Some(Self::Rdf11),
+            "1.2" => Some(Self::Rdf12),
+            _ => None,
+        }
+    }
+
+    /// Refuses a format that cannot carry what this version writes: JSON-LD has no
+    /// triple terms (RDF/XML 1.2 has, with `rdf:parseType="Triple"`).
+    pub fn check_format(self, format: RdfFormat) -> Result<()> {
+        if self == Self::Rdf12 && matches!(format, RdfFormat::JsonLd { .. }) {
+            return Err(Error::Usage(
+                "--rdf 1.2 writes triple terms, which JSON-LD cannot carry: choose turtle, ntriples, \
+                 nquads, trig or rdfxml, or leave --rdf 1.2 out"
+                    .to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds to `triples` what this version adds: for RDF 1.2, their [`reifiers`].
+    pub fn complete(self, triples: &mut Vec<Triple>) {
+        if self == Self::Rdf12 {
+            let reifiers = reifiers(triples);
+            triples.extend(reifiers);
+        }
+    }
+
+    /// [`complete`](Self::complete) for quads: each graph (a dataset) gets the
+    /// reifiers of its own relations, in that graph.
+    pub fn complete_quads(self, quads: &mut Vec<Quad>) {
+        if self == Self::Rdf11 {
+            return;
+        }
+        let mut graphs: Vec<(GraphName, Vec<Triple>)> = Vec::new();
+        for quad in quads.iter() {
+            let triple = Triple::new(quad.subject.clone(), quad.predicate.clone(), quad.object.clone());
+            match graphs.iter_mut().find(|(graph, _)| *graph == quad.graph_name) {
+                Some((_, triples)) => triples.push(triple),
+                None => graphs.push((quad.graph_name.clone(), vec![triple])),
+            }
+        }
+        for (graph, triples) in graphs {
+            quads.extend(reifiers(&triples).into_iter().map(|t| t.in_graph(graph.clone())));
+        }
+    }
+}
+
+/// What the triples say of one relation node.
+#[derive(Default)]
+struct Described<'t> {
+    typed: bool,
+    subjects: Vec<NamedOrBlankNode>,
+    predicates: Vec<&'t NamedNode>,
+    objects: Vec<&'t Term>,
+}
+
+/// `R rdf:reifies <<( S P O )>>` for each relation node `R` among `triples` (`a
+/// sg:Relation`, with `sg:subject S`, `sg:predicate P`, `sg:object O`) whose asserted
+/// triple `S P O` is among them too, in the order the nodes come. A node described twice
+/// over (two subjects, say) reifies each of its combinations that is asserted.
+pub fn reifiers(triples: &[Triple]) -> Vec<Triple> {
+    let mut order: Vec<&NamedOrBlankNode> = Vec::new();
+    let mut nodes: HashMap<&NamedOrBlankNode, Described<'_>> = HashMap::new();
+    for triple in triples {
+        let predicate = triple.predicate.as_ref();
+        let is_type =
+            predicate == rdf::TYPE && matches!(&triple.object, Term::NamedNode(n) if n.as_ref() == sg::RELATION);
+        let part = [sg::SUBJECT, sg::PREDICATE, sg::OBJECT]
+            .iter()
+            .position(|p| *p == predicate);
+        if !is_type && part.is_none() {
+            continue;
+        }
+        let described = nodes.entry(&triple.subject).or_insert_with(|| {
+            order.push(&triple.subject);
+            Described::default()
+        });
+        match (part, &triple.object) {
+            (None, _) => described.typed = true,
+            (Some(0), Term::NamedNode(n)) => described.subjects.push(n.clone().into()),
+            (Some(0), Term::BlankNode(b)) => described.subjects.push(b.clone().into()),
+            (Some(1), Term::NamedNode(n)) => described.predicates.push(n),
+            (Some(2), object) => described.objects.push(object),
+            _ => {}
+        }
+    }
+    // The triples each node would reify, then which of them are asserted.
+    let mut candidates: Vec<(&NamedOrBlankNode, Triple)> = Vec::new();
+    for node in order {
+        let Some(described) = nodes.get(node).filter(|d| d.typed) else {
+            continue;
+        };
+        for subject in &described.subjects {
+            for predicate in &described.predicates {
+                for object in &described.objects {
+                    let triple = Triple::new(subject.clone(), (*predicate).clone(), (*object).clone());
+                    candidates.push((node, triple));
+                }
+            }
+        }
+    }
+    let predicates: HashSet<&NamedNode> = candidates.iter().map(|(_, t)| &t.predicate).collect();
+    let wanted: HashSet<&Triple> = candidates.iter().map(|(_, t)| t).collect();
+    let asserted: HashSet<&Triple> = triples
+        .iter()
+        .filter(|t| predicates.contains(&t.predicate) && wanted.contains(t))
+        .collect();
+    candidates
+        .iter()
+        .filter(|(_, triple)| asserted.contains(triple))
+        .map(|(node, triple)| Triple::new((*node).clone(), rdf::REIFIES, Term::Triple(Box::new(triple.clone()))))
+        .collect()
+}
+
 struct Mapper<'a> {
     resolver: &'a Resolver,
     out: &'a mut Vec<Triple>,
 }
 
 impl Mapper<'_> {
-    fn add(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: impl Into<oxigraph::model::Term>) {
+    fn add(&mut self, subject: &NamedNode, predicate: NamedNodeRef<'_>, object: impl Into<Term>) {
         self.out.push(Triple::new(subject.clone(), predicate, object));
     }
 
@@ -159,5 +301,70 @@ impl Mapper<'_> {
         if let Some(date) = &r.date {
             self.add(iri, sg::DATE, date.to_literal());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iri(s: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("https://kb.example.org/{s}"))
+    }
+
+    /// A relation node's triples, and the triple it describes asserted or not.
+    fn relation(node: &str, (s, p, o): (&str, &str, &str), asserted: bool) -> Vec<Triple> {
+        let n = iri(node);
+        let mut triples = vec![
+            Triple::new(n.clone(), rdf::TYPE, sg::RELATION),
+            Triple::new(n.clone(), sg::SUBJECT, iri(s)),
+            Triple::new(n.clone(), sg::PREDICATE, iri(p)),
+            Triple::new(n, sg::OBJECT, iri(o)),
+        ];
+        if asserted {
+            triples.push(Triple::new(iri(s), iri(p), iri(o)));
+        }
+        triples
+    }
+
+    fn reified(node: &str, (s, p, o): (&str, &str, &str)) -> Triple {
+        let triple = Triple::new(iri(s), iri(p), iri(o));
+        Triple::new(iri(node), rdf::REIFIES, Term::Triple(Box::new(triple)))
+    }
+
+    #[test]
+    fn a_relation_node_reifies_the_triple_it_asserts_and_nothing_else() {
+        let mut triples = relation("relation/r1", ("a", "p", "b"), true);
+        // Not asserted: no reifier.
+        triples.extend(relation("relation/r2", ("a", "p", "c"), false));
+        // Described but not typed sg:Relation: no reifier.
+        triples.extend(relation("relation/r3", ("b", "q", "c"), true).into_iter().skip(1));
+        // Described twice over: each asserted combination, in the node's order.
+        triples.extend(relation("relation/r4", ("c", "p", "a"), true));
+        triples.push(Triple::new(iri("relation/r4"), sg::OBJECT, iri("b")));
+        triples.push(Triple::new(iri("c"), iri("p"), iri("b")));
+        assert_eq!(
+            reifiers(&triples),
+            vec![
+                reified("relation/r1", ("a", "p", "b")),
+                reified("relation/r4", ("c", "p", "a")),
+                reified("relation/r4", ("c", "p", "b")),
+            ]
+        );
+        let mut rdf11 = triples.clone();
+        RdfVersion::Rdf11.complete(&mut rdf11);
+        assert_eq!(rdf11, triples, "RDF 1.1 adds nothing");
+    }
+
+    #[test]
+    fn json_ld_refuses_rdf_12_only() {
+        let json_ld = RdfFormat::JsonLd {
+            profile: oxigraph::io::JsonLdProfileSet::empty(),
+        };
+        assert!(RdfVersion::Rdf12.check_format(json_ld).is_err_and(|e| e.is_usage()));
+        assert!(RdfVersion::Rdf11.check_format(json_ld).is_ok());
+        assert!(RdfVersion::Rdf12.check_format(RdfFormat::RdfXml).is_ok());
+        assert_eq!(RdfVersion::parse("1.2"), Some(RdfVersion::Rdf12));
+        assert_eq!(RdfVersion::parse("1.0"), None);
     }
 }

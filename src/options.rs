@@ -8,8 +8,8 @@ use oxigraph::io::RdfFormat;
 use oxigraph::sparql::results::QueryResultsFormat;
 use saidgraph::commands::DataSource;
 use saidgraph::{
-    ImportOptions, InputFormat, InputSpec, Limits, Order, Output, QueryText, ReadOptions, ResultsFormat, choose_format,
-    parse_format,
+    ImportOptions, InputFormat, InputSpec, Limits, Order, Output, QueryText, RdfVersion, ReadOptions, ResultsFormat,
+    choose_format, parse_format,
 };
 
 use crate::cli::{DataArgs, InputFormatArg, OrderArg, RdfOutputArgs, ReadArgs};
@@ -57,6 +57,11 @@ pub fn rdf_format_named(name: &str) -> Result<RdfFormat, String> {
     parse_format(name).ok_or_else(|| {
         format!("unknown RDF format {name:?}; expected turtle, ntriples, nquads, trig, rdfxml or jsonld")
     })
+}
+
+/// `--rdf`: `1.1` or `1.2`.
+pub fn rdf_version_named(name: &str) -> Result<RdfVersion, String> {
+    RdfVersion::parse(name).ok_or_else(|| format!("unknown RDF version {name:?}; expected 1.1 or 1.2"))
 }
 
 /// The results format asked for, else a table on a terminal and CSV otherwise.
@@ -143,5 +148,10 @@ mod tests {
             Err("unknown results format \"yaml\"; expected table, csv, tsv, json or xml".to_owned())
         );
         assert!(rdf_format_named("yaml").is_err_and(|e| e.starts_with("unknown RDF format \"yaml\"")));
+        assert_eq!(rdf_version_named("1.2"), Ok(RdfVersion::Rdf12));
+        assert_eq!(
+            rdf_version_named("1.3"),
+            Err("unknown RDF version \"1.3\"; expected 1.1 or 1.2".to_owned())
+        );
     }
 }

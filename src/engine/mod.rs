@@ -25,6 +25,7 @@ use oxigraph::io::RdfFormat;
 use crate::error::{Error, Result};
 use crate::export;
 use crate::input::{InputFormat, InputSpec};
+use crate::mapping::RdfVersion;
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::resolve::{self, NoStore};
@@ -131,16 +132,19 @@ pub fn validate(inputs: &[InputSpec], options: &ReadOptions) -> Result<Tally> {
     Ok(tally)
 }
 
-/// Inputs to RDF in one step, by the path [`should_stream`] chooses; the ontology's
-/// triples too with `with_ontology` (which takes the sorted path).
+/// Inputs to RDF in one step, by the path [`should_stream`] chooses, in RDF 1.1 or 1.2
+/// (`rdf`: a format that cannot carry it is refused before anything is read); the
+/// ontology's triples too with `with_ontology` (which takes the sorted path).
 pub fn convert(
     inputs: &[InputSpec],
     options: &ReadOptions,
     format: RdfFormat,
+    rdf: RdfVersion,
     with_ontology: bool,
     order: Order,
     output: &Output,
 ) -> Result<Run> {
+    rdf.check_format(format)?;
     let inputs = with_formats(inputs.iter().cloned());
     if !with_ontology && should_stream(&inputs, format, order) {
         let inputs = Rereadable::new(&inputs)?;
@@ -157,7 +161,7 @@ pub fn convert(
         }
         let mut triples = 0;
         output.write_with(|out| {
-            triples = stream::write_in_graphs(&inputs, options, &resolver, format, graphs.as_deref(), out)?;
+            triples = stream::write_in_graphs(&inputs, options, &resolver, format, rdf, graphs.as_deref(), out)?;
             Ok(())
         })?;
         return Ok(Run { tally, triples });
@@ -166,6 +170,7 @@ pub fn convert(
     let prefixes = prefixes_for(&kb.bases());
     if format.supports_datasets() {
         let mut quads = kb.quads(options)?;
+        rdf.complete_quads(&mut quads);
         let run = Run {
             tally: kb.tally().clone(),
             triples: quads.len(),
@@ -177,6 +182,7 @@ pub fn convert(
         return Ok(run);
     }
     let mut triples = kb.triples();
+    rdf.complete(&mut triples);
     let run = Run {
         tally: kb.tally().clone(),
         triples: triples.len(),

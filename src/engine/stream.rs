@@ -22,7 +22,7 @@ use oxigraph::model::{GraphName, Quad, Triple};
 use crate::error::{Diagnostics, Error, Result};
 use crate::export::{self, BlockWriter, PrefixTracker};
 use crate::input::{self, Document, InputSpec, RawRecord, Sink};
-use crate::mapping;
+use crate::mapping::{self, RdfVersion};
 use crate::resolve::{KnownIds, Resolver};
 
 use super::ReadOptions;
@@ -60,6 +60,8 @@ struct Map<'r> {
     repeated: std::collections::HashSet<(crate::terms::RecordKind, String)>,
     /// For Turtle: the prefixes the triples use, noted here to spare the writer thread.
     tracker: Option<PrefixTracker<'r>>,
+    /// RDF 1.2 adds each relation's reifier to its record's triples.
+    rdf: RdfVersion,
 }
 
 impl Sink for Map<'_> {
@@ -91,6 +93,8 @@ impl Sink for Map<'_> {
             self.records.resize(self.input + 1, 0);
         }
         self.records[self.input] += 1;
+        // A relation's triples all come from its record: its reifier can be made here.
+        self.rdf.complete(&mut self.record);
         // One block per subject within the record, `rdf:type` first.
         export::sort(&mut self.record);
         if let Some(tracker) = &mut self.tracker {
@@ -111,6 +115,7 @@ impl<'r> Map<'r> {
         base_override: Option<String>,
         sender: SyncSender<(usize, Vec<Triple>)>,
         track: Option<&'r [(String, String)]>,
+        rdf: RdfVersion,
     ) -> Self {
         Self {
             resolver,
@@ -124,6 +129,7 @@ impl<'r> Map<'r> {
             closed: false,
             repeated: std::collections::HashSet::new(),
             tracker: track.map(PrefixTracker::new),
+            rdf,
         }
     }
 
@@ -181,6 +187,7 @@ fn map_in_parallel<T>(
     options: &ReadOptions,
     resolver: &Resolver,
     track: Option<&[(String, String)]>,
+    rdf: RdfVersion,
     consume: impl FnOnce(Batches<'_>) -> Result<T>,
 ) -> Result<(T, Vec<(String, String)>)> {
     let base_override = options.base_override()?;
@@ -189,7 +196,7 @@ fn map_in_parallel<T>(
     let records = &std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || -> Result<Vec<(String, String)>> {
-            let mut map = Map::new(resolver, base_override, sender, track);
+            let mut map = Map::new(resolver, base_override, sender, track, rdf);
             let mut ignored = Diagnostics::new();
             for (i, spec) in inputs.iter().enumerate() {
                 map.start_input(i);
@@ -229,15 +236,17 @@ fn map_in_parallel<T>(
     })
 }
 
-/// Streams validated inputs to N-Triples, N-Quads or Turtle; returns the triple count.
+/// Streams validated inputs to N-Triples, N-Quads or Turtle, in RDF 1.1 or 1.2; returns
+/// the triple count.
 pub fn write(
     rereadable: &Rereadable,
     options: &ReadOptions,
     resolver: &Resolver,
     format: RdfFormat,
+    rdf: RdfVersion,
     out: &mut dyn Write,
 ) -> Result<usize> {
-    write_in_graphs(rereadable, options, resolver, format, None, out)
+    write_in_graphs(rereadable, options, resolver, format, rdf, None, out)
 }
 
 /// [`write`], with each input's triples in its graph (`graphs[i]` for input `i`) when
@@ -247,10 +256,11 @@ pub fn write_in_graphs(
     options: &ReadOptions,
     resolver: &Resolver,
     format: RdfFormat,
+    rdf: RdfVersion,
     graphs: Option<&[GraphName]>,
     out: &mut dyn Write,
 ) -> Result<usize> {
-    let written = write_mapped(&rereadable.inputs, options, resolver, format, graphs, out);
+    let written = write_mapped(&rereadable.inputs, options, resolver, format, rdf, graphs, out);
     // A changed input may have mapped without an error, to something validation never
     // saw, or failed in a way validation did not foresee: either way, the change is why.
     rereadable.unchanged()?;
@@ -262,6 +272,7 @@ fn write_mapped(
     options: &ReadOptions,
     resolver: &Resolver,
     format: RdfFormat,
+    rdf: RdfVersion,
     graphs: Option<&[GraphName]>,
     out: &mut dyn Write,
 ) -> Result<usize> {
@@ -270,7 +281,7 @@ fn write_mapped(
         // The prelude lists only the prefixes used, known only at the end: the body goes to
         // a temporary file first, and the mapping thread keeps the tally.
         let prefixes = crate::vocab::prefixes_for(&resolver.bases());
-        let ((count, mut body), used) = map_in_parallel(inputs, options, resolver, Some(&prefixes), |batches| {
+        let ((count, mut body), used) = map_in_parallel(inputs, options, resolver, Some(&prefixes), rdf, |batches| {
             write_turtle_body(&batches, &prefixes)
         })?;
         let used: Vec<(&str, &str)> = used.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
@@ -279,7 +290,7 @@ fn write_mapped(
         io::copy(&mut body, out).map_err(io_error)?;
         return Ok(count);
     }
-    let (count, _) = map_in_parallel(inputs, options, resolver, None, |batches| {
+    let (count, _) = map_in_parallel(inputs, options, resolver, None, rdf, |batches| {
         let mut writer = RdfSerializer::from_format(format).for_writer(out);
         let mut count = 0;
         for (input, batch) in batches.tagged() {
@@ -333,22 +344,29 @@ pub fn load(
     graphs: &[GraphName],
     metadata: impl FnOnce(&[u64], &[usize]) -> Vec<Quad>,
 ) -> Result<Vec<usize>> {
-    let (counts, _) = map_in_parallel(&rereadable.inputs, options, resolver, None, |batches| {
-        let counts = std::cell::RefCell::new(vec![0; graphs.len()]);
-        let data = batches.tagged().flat_map(|(input, batch)| {
-            counts.borrow_mut()[input] += batch.len();
-            let graph = graphs[input].clone();
-            batch.into_iter().map(move |t| t.in_graph(graph.clone()))
-        });
-        let described = std::iter::once_with(|| metadata(&batches.records(), &counts.borrow())).flatten();
-        store.load_quads_if(data.chain(described), || {
-            if !batches.complete() {
-                return Err(Error::MappingIncomplete);
-            }
-            rereadable.unchanged()
-        })?;
-        Ok(counts.into_inner())
-    })
+    let (counts, _) = map_in_parallel(
+        &rereadable.inputs,
+        options,
+        resolver,
+        None,
+        RdfVersion::Rdf11,
+        |batches| {
+            let counts = std::cell::RefCell::new(vec![0; graphs.len()]);
+            let data = batches.tagged().flat_map(|(input, batch)| {
+                counts.borrow_mut()[input] += batch.len();
+                let graph = graphs[input].clone();
+                batch.into_iter().map(move |t| t.in_graph(graph.clone()))
+            });
+            let described = std::iter::once_with(|| metadata(&batches.records(), &counts.borrow())).flatten();
+            store.load_quads_if(data.chain(described), || {
+                if !batches.complete() {
+                    return Err(Error::MappingIncomplete);
+                }
+                rereadable.unchanged()
+            })?;
+            Ok(counts.into_inner())
+        },
+    )
     .map_err(|error| rereadable.unchanged().err().unwrap_or(error))?;
     Ok(counts)
 }
@@ -416,7 +434,7 @@ mod tests {
             export::sort(&mut sorted);
 
             let (sender, receiver) = sync_channel(4);
-            let mut map = Map::new(&resolver, None, sender, None);
+            let mut map = Map::new(&resolver, None, sender, None, RdfVersion::Rdf11);
             let mut ignored = Diagnostics::new();
             map.begin(&document, &mut ignored);
             for record in records {

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use oxigraph::io::{RdfSerializer, WriterQuadSerializer};
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{GraphNameRef, NamedOrBlankNode, TermRef, Triple};
+use oxigraph::model::{GraphNameRef, NamedOrBlankNodeRef, TermRef, Triple, TripleRef};
 
 #[cfg(doc)]
 use super::with_prefixes;
@@ -49,15 +49,22 @@ impl<'a> PrefixTracker<'a> {
         }
     }
 
-    /// Notes the IRIs of a triple that Turtle would abbreviate.
+    /// Notes the IRIs of a triple that Turtle would abbreviate, those inside triple terms
+    /// (RDF 1.2's reifiers) included.
     pub fn note(&mut self, triple: &Triple) {
-        if let NamedOrBlankNode::NamedNode(s) = &triple.subject {
+        self.note_triple(triple.as_ref(), true);
+    }
+
+    /// `top`: a triple of the graph, whose `rdf:type` oxttl writes `a`; inside a triple
+    /// term it writes `rdf:type`.
+    fn note_triple(&mut self, triple: TripleRef<'_>, top: bool) {
+        if let NamedOrBlankNodeRef::NamedNode(s) = triple.subject {
             self.note_iri(s.as_str());
         }
-        if triple.predicate.as_ref() != rdf::TYPE {
+        if !top || triple.predicate != rdf::TYPE {
             self.note_iri(triple.predicate.as_str());
         }
-        match triple.object.as_ref() {
+        match triple.object {
             TermRef::NamedNode(o) => self.note_iri(o.as_str()),
             TermRef::Literal(l) => {
                 let datatype = l.datatype();
@@ -78,7 +85,8 @@ impl<'a> PrefixTracker<'a> {
                     self.note_iri(datatype.as_str());
                 }
             }
-            _ => {}
+            TermRef::Triple(inner) => self.note_triple(inner.as_ref(), false),
+            TermRef::BlankNode(_) => {}
         }
     }
 
@@ -242,6 +250,30 @@ fn is_pn_chars(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The IRIs inside a triple term are abbreviated too, `rdf:type` there among them
+    /// (oxttl writes `a` only as a triple's own predicate).
+    #[test]
+    fn prefixes_inside_triple_terms_are_noted() {
+        let iri = |s: &str| oxigraph::model::NamedNode::new_unchecked(s);
+        let candidates = vec![
+            ("e".to_owned(), "http://e.org/".to_owned()),
+            (
+                "rdf".to_owned(),
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns#".to_owned(),
+            ),
+            ("x".to_owned(), "http://x.org/".to_owned()),
+        ];
+        let inner = Triple::new(iri("http://x.org/a"), rdf::TYPE, iri("http://x.org/B"));
+        let mut tracker = PrefixTracker::new(&candidates);
+        tracker.note(&Triple::new(
+            iri("http://e.org/r"),
+            iri("http://e.org/reifies"),
+            oxigraph::model::Term::Triple(Box::new(inner)),
+        ));
+        let used: Vec<&str> = tracker.used().into_iter().map(|(p, _)| p).collect();
+        assert_eq!(used, ["e", "rdf", "x"]);
+    }
 
     #[test]
     fn local_names_follow_turtle() {

@@ -37,6 +37,7 @@ named_queries!(
     "acts",
     "entity",
     "datasets",
+    "relations",
 );
 
 impl NamedQuery {

@@ -37,6 +37,19 @@ pub fn saidgraph() -> assert_cmd::Command {
     assert_cmd::Command::from_std(binary())
 }
 
+/// The first of `candidates` that runs with `--version` and succeeds: a tool a test
+/// needs, where it may be installed.
+pub fn working_tool(candidates: impl IntoIterator<Item = PathBuf>) -> Option<PathBuf> {
+    candidates.into_iter().find(|binary| {
+        std::process::Command::new(binary)
+            .arg("--version")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
 /// The shared data folder (`$SAIDGRAPH_SHARED_DATA`, else `../shared/data` beside the
 /// clone) when it holds every path in `needs`. Elsewhere the test says so and passes,
 /// except under CI (`CI` set), where the data is always there: then `missing` fails it.

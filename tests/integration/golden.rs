@@ -72,6 +72,10 @@ const ACROSS_GRAPHS: [&str; 1] = ["statements-by-party"];
 /// Named queries about a store's datasets: their golden is a store's (`datasets::`).
 const ON_A_STORE: [&str; 1] = ["datasets"];
 
+/// Named queries that need RDF 1.2 data (their headers say so): they run on the example
+/// with `--rdf 1.2`, and find nothing without it.
+const NEEDS_RDF_12: [&str; 1] = ["relations"];
+
 /// Every named query on the example, as CSV; plus the parameterised ones with a value.
 #[test]
 fn named_queries_on_the_example() -> TestResult {
@@ -90,6 +94,7 @@ fn named_queries_on_the_example() -> TestResult {
         "statements-by".into(),
         vec!["speaker=<https://kb.example.org/seed/entity/nozdrev>".into()],
     ));
+    cases.push(("relations".into(), vec!["subject=nozdrev".into()]));
     for (name, params) in cases {
         let mut command = saidgraph();
         command
@@ -97,6 +102,9 @@ fn named_queries_on_the_example() -> TestResult {
             .arg(common::example())
             .arg(&name)
             .args(["-r", "csv"]);
+        if NEEDS_RDF_12.contains(&name.as_str()) {
+            command.args(["--rdf", "1.2"]);
+        }
         for param in &params {
             command.args(["--param", param]);
         }
@@ -112,6 +120,27 @@ fn named_queries_on_the_example() -> TestResult {
             "{name} {params:?} gave no rows on the example"
         );
         assert_golden(&folder.join(format!("{name}{suffix}.csv")), &actual);
+    }
+    Ok(())
+}
+
+/// A named query that needs RDF 1.2 data says so in its header, and on RDF 1.1 data
+/// (the default) it finds nothing: the reifiers it matches are not there.
+#[test]
+fn rdf_12_queries_say_so_and_find_nothing_in_rdf_11() -> TestResult {
+    for name in NEEDS_RDF_12 {
+        let query = saidgraph::NAMED_QUERIES
+            .iter()
+            .find(|q| q.name == name)
+            .ok_or("no such query")?;
+        assert!(query.text.contains("# Needs RDF 1.2 data"), "{name}'s header");
+        let output = saidgraph()
+            .args(["query", "-i"])
+            .arg(common::example())
+            .args([name, "-r", "csv"])
+            .output()?;
+        assert!(output.status.success(), "{name}:\n{}", stderr(&output));
+        assert_eq!(stdout(&output).lines().count(), 1, "{name} found rows in RDF 1.1 data");
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::common::{TestResult, saidgraph, stderr, stdout};
+use crate::common::{self, TestResult, saidgraph, stderr, stdout};
 use crate::link_benchmark::{self, TARGET, run_against};
 use predicates::str::contains;
 
@@ -31,16 +31,8 @@ fn oxigraph() -> Option<PathBuf> {
         .map(PathBuf::from)
         .into_iter()
         .chain([PathBuf::from("oxigraph"), PathBuf::from(VENV_OXIGRAPH)]);
-    for binary in candidates {
-        let works = Command::new(&binary)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if works {
-            return Some(binary);
-        }
+    if let Some(binary) = common::working_tool(candidates) {
+        return Some(binary);
     }
     assert!(
         std::env::var_os("CI").is_none(),
@@ -259,7 +251,7 @@ fn a_busy_server_is_waited_for_and_a_dead_one_is_an_error() -> TestResult {
         start.elapsed() >= Duration::from_secs(2),
         "Retry-After: 1, twice, was not waited for"
     );
-    crate::common::assert_golden(&case.join("links.ttl"), &stdout(&output));
+    common::assert_golden(&case.join("links.ttl"), &stdout(&output));
     assert!(stderr(&output).contains("2 waits on 429/503"), "{}", stderr(&output));
 
     // The Wikidata preset's queries, at the local server.
@@ -269,7 +261,7 @@ fn a_busy_server_is_waited_for_and_a_dead_one_is_an_error() -> TestResult {
         .args(["--target", &format!("wikidata={url}")])
         .output()?;
     assert!(output.status.success(), "{}", stderr(&output));
-    crate::common::assert_golden(&case.join("links.ttl"), &stdout(&output));
+    common::assert_golden(&case.join("links.ttl"), &stdout(&output));
 
     let port = server.port;
     drop(server);

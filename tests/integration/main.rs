@@ -27,4 +27,6 @@ mod link;
 mod link_benchmark;
 mod link_endpoint;
 mod properties;
+mod rdf12;
 mod regressions;
+mod shapes;

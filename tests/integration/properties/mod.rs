@@ -1,7 +1,9 @@
 //! Property tests: any valid knowledge base (sources, entities, statements with every
 //! field, relations) maps to the same graph on every run, in every input form (JSON,
-//! JSON Lines read in memory or streamed to N-Triples and Turtle, CSV tables), and
-//! survives export → parse in every RDF format; minted IRIs are valid and distinct for
+//! JSON Lines read in memory or streamed to N-Triples and Turtle, in RDF 1.1 and 1.2,
+//! CSV tables), and survives export → parse in every RDF format (in RDF 1.2, with one
+//! reifier per relation, in every format that carries triple terms, the same bytes
+//! whatever order the triples come in); minted IRIs are valid and distinct for
 //! every kind of record and any base; a record made invalid is refused with its field
 //! named; any input, however broken — JSON, JSON Lines, CSV tables, GDELT rows,
 //! Quotebank lines — gives a result or diagnostics, never a panic. The broken-input properties run the

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use saidgraph::NoStore;
 use saidgraph::RecordKind;
 use saidgraph::testing::mint;
-use saidgraph::{Error, InputSpec, KnowledgeBase, ReadOptions};
+use saidgraph::{Error, InputSpec, KnowledgeBase, RdfVersion, ReadOptions};
 use serde_json::{Value, json};
 
 use super::strategies::knowledge_base;
@@ -28,6 +28,20 @@ fn dataset(triples: &[Triple]) -> Dataset {
 fn read_paths(paths: &[std::path::PathBuf]) -> Result<KnowledgeBase, Error> {
     let specs: Vec<InputSpec> = paths.iter().map(InputSpec::new).collect();
     KnowledgeBase::read(&specs, &ReadOptions::default(), &NoStore)
+}
+
+/// `triples` written sorted in `format`, and the graph parsed back from the bytes.
+fn round_trip(
+    triples: Vec<Triple>,
+    format: RdfFormat,
+    prefixes: &[(String, String)],
+) -> Result<(Vec<u8>, Dataset), TestCaseError> {
+    let mut bytes = Vec::new();
+    saidgraph::testing::write_sorted(triples, format, prefixes, &mut bytes)
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let parsed = common::parse(&bytes, format)
+        .map_err(|e| TestCaseError::fail(format!("{format}: {e}\n{}", String::from_utf8_lossy(&bytes))))?;
+    Ok((bytes, parsed))
 }
 
 const FORMATS: [RdfFormat; 6] = [
@@ -54,13 +68,21 @@ proptest! {
         let expected = dataset(&triples);
         let prefixes = saidgraph::testing::prefixes_for(&["https://kb.example.org/".to_owned()]);
         for format in FORMATS {
-            let mut bytes = Vec::new();
-            saidgraph::testing::write_sorted(triples.clone(), format, &prefixes, &mut bytes)
-                .map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let parsed = common::parse(&bytes, format).map_err(|e| {
-                TestCaseError::fail(format!("{format}: {e}\n{}", String::from_utf8_lossy(&bytes)))
-            })?;
+            let (bytes, parsed) = round_trip(triples.clone(), format, &prefixes)?;
             prop_assert_eq!(&parsed, &expected, "{} changed the graph:\n{}", format, String::from_utf8_lossy(&bytes));
+        }
+        // RDF 1.2: one reifier per relation, surviving every format that carries triple
+        // terms, in the same bytes whatever order the triples come in.
+        let mut triples12 = triples.clone();
+        RdfVersion::Rdf12.complete(&mut triples12);
+        let reifiers = triples12.len() - triples.len();
+        prop_assert_eq!(reifiers, first.counts()[3], "not one reifier per relation");
+        let expected12 = dataset(&triples12);
+        for format in FORMATS.into_iter().filter(|f| !matches!(f, RdfFormat::JsonLd { .. })) {
+            let (bytes, parsed) = round_trip(triples12.clone(), format, &prefixes)?;
+            prop_assert_eq!(&parsed, &expected12, "{} changed the RDF 1.2 graph:\n{}", format, String::from_utf8_lossy(&bytes));
+            let (reversed, _) = round_trip(triples12.iter().rev().cloned().collect(), format, &prefixes)?;
+            prop_assert_eq!(&bytes, &reversed, "{} 1.2: the order triples came in changed the bytes", format);
         }
         for triple in &triples {
             if let Term::NamedNode(iri) = &triple.object {
@@ -164,14 +186,14 @@ fn as_csv_tables(kb: &Value) -> Option<Vec<(String, Vec<u8>)>> {
 }
 
 /// Writes, with the streaming path (two passes, the second on the fast parser), `inputs`
-/// in `format` (N-Triples, N-Quads or Turtle).
-fn streamed(paths: &[std::path::PathBuf], format: RdfFormat) -> Result<Vec<u8>, Error> {
+/// in `format` (N-Triples, N-Quads or Turtle), in RDF 1.1 or 1.2.
+fn streamed(paths: &[std::path::PathBuf], format: RdfFormat, rdf: RdfVersion) -> Result<Vec<u8>, Error> {
     let specs: Vec<InputSpec> = paths.iter().map(InputSpec::new).collect();
     let inputs = saidgraph::testing::Rereadable::new(&specs)?;
     let options = ReadOptions::default();
     let (resolver, _) = saidgraph::testing::check(&inputs.inputs, &options, &NoStore)?;
     let mut out = Vec::new();
-    saidgraph::testing::write(&inputs, &options, &resolver, format, &mut out)?;
+    saidgraph::testing::write(&inputs, &options, &resolver, format, rdf, &mut out)?;
     Ok(out)
 }
 
@@ -186,7 +208,11 @@ proptest! {
         let io = |e: std::io::Error| TestCaseError::fail(e.to_string());
         let json_path = folder.path().join("kb.json");
         std::fs::write(&json_path, kb.to_string()).map_err(io)?;
-        let expected = dataset(&read_paths(&[json_path]).map_err(|e| TestCaseError::fail(e.to_string()))?.triples());
+        let triples = read_paths(&[json_path]).map_err(|e| TestCaseError::fail(e.to_string()))?.triples();
+        let expected = dataset(&triples);
+        let mut triples12 = triples;
+        RdfVersion::Rdf12.complete(&mut triples12);
+        let expected12 = dataset(&triples12);
 
         let lines = as_json_lines(&kb);
         let lines_path = folder.path().join("kb.jsonl");
@@ -195,10 +221,13 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("{e}\n{lines}")))?;
         prop_assert_eq!(&dataset(&from_lines.triples()), &expected, "JSON Lines gave another graph:\n{}", lines);
         for format in [RdfFormat::NTriples, RdfFormat::Turtle] {
-            let bytes = streamed(std::slice::from_ref(&lines_path), format).map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let graph = common::parse(&bytes, format)
-                .map_err(|e| TestCaseError::fail(format!("{e}\n{}", String::from_utf8_lossy(&bytes))))?;
-            prop_assert_eq!(&graph, &expected, "JSON Lines streamed to {} gave another graph:\n{}", format, lines);
+            for (rdf, expected) in [(RdfVersion::Rdf11, &expected), (RdfVersion::Rdf12, &expected12)] {
+                let bytes = streamed(std::slice::from_ref(&lines_path), format, rdf)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let graph = common::parse(&bytes, format)
+                    .map_err(|e| TestCaseError::fail(format!("{e}\n{}", String::from_utf8_lossy(&bytes))))?;
+                prop_assert_eq!(&graph, expected, "JSON Lines streamed to {} ({:?}) gave another graph:\n{}", format, rdf, lines);
+            }
         }
 
         if let Some(tables) = as_csv_tables(&kb) {
