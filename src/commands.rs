@@ -7,10 +7,11 @@ use oxigraph::io::RdfFormat;
 use oxigraph::model::Triple;
 
 use crate::engine::{self, KnowledgeBase, ReadOptions, Tally};
-use crate::error::{Error, Result};
+use crate::error::{Error, Place, Result};
 use crate::export;
 use crate::input::InputSpec;
 use crate::link::{self, LinkOptions, Target, TargetIndex};
+use crate::network::{self, LeftOut, NetworkFormat, NetworkOptions};
 use crate::output::Output;
 use crate::query::{self, QueryText, ResultsFormat};
 use crate::resolve::NoStore;
@@ -162,6 +163,26 @@ pub struct QueryRequest {
 /// it is opened read-only and never changed.
 pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, output: &Output) -> Result<()> {
     let (text, origin) = request.text.load()?;
+    let (store, bases) = queryable(source, with)?;
+    let mut bindings = Vec::new();
+    for param in &request.params {
+        let (variable, value) = query::split_param(param)?;
+        bindings.push((variable, query::bind_value(value, &store, &bases)?));
+    }
+    let prefixes = prefixes_for(&bases);
+    let prepared = query::Prepared {
+        text,
+        origin,
+        bindings,
+        limit: request.limit,
+    };
+    output.write_with(|out| query::run(&store, prepared, request.format, &prefixes, out))
+}
+
+/// A store to query: the inputs read into memory, or the on-disk store (copied into
+/// memory when `with` adds graphs, so it stays unchanged), with the `with` files each in
+/// a named graph of its own; and the bases its IRIs use.
+fn queryable(source: &DataSource, with: &[PathBuf]) -> Result<(GraphStore, Vec<String>)> {
     let (store, bases) = match source {
         DataSource::Inputs(inputs, options) => {
             let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
@@ -183,19 +204,55 @@ pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, outp
     for path in with {
         store.load_graph_file(path)?;
     }
-    let mut bindings = Vec::new();
-    for param in &request.params {
-        let (variable, value) = query::split_param(param)?;
-        bindings.push((variable, query::bind_value(value, &store, &bases)?));
-    }
-    let prefixes = prefixes_for(&bases);
-    let prepared = query::Prepared {
-        text,
-        origin,
-        bindings,
-        limit: request.limit,
+    Ok((store, bases))
+}
+
+/// What `network` is asked to draw, and where.
+#[derive(Debug, Clone)]
+pub struct NetworkRequest {
+    pub options: NetworkOptions,
+    pub format: NetworkFormat,
+    /// CSV to a file `net.csv` writes `net-nodes.csv` and `net-edges.csv` beside it; to
+    /// standard output, the edge list alone.
+    pub output: Output,
+}
+
+/// `network`: who talks to whom in a source (and the `with` graphs), as a picture or a
+/// file for other tools. Pictures keep the [`network::DEFAULT_PICTURE_TOP`] heaviest edges
+/// unless `--top` says otherwise (`--top 0` keeps all). Returns what was left out.
+pub fn network(source: &DataSource, with: &[PathBuf], request: &NetworkRequest) -> Result<LeftOut> {
+    let (store, bases) = queryable(source, with)?;
+    let mut options = request.options.clone();
+    options.top = match options.top {
+        Some(0) => None,
+        None if request.format.is_picture() => Some(network::DEFAULT_PICTURE_TOP),
+        top => top,
     };
-    output.write_with(|out| query::run(&store, prepared, request.format, &prefixes, out))
+    let drawn = network::build(&store, &bases, &options)?;
+    match (request.format, &request.output) {
+        (NetworkFormat::Csv, Output::File(path)) => {
+            // Both files are made in memory first, so that only writing them can fail.
+            let (nodes_path, edges_path) = network::csv_paths(path);
+            let mut nodes = Vec::new();
+            network::write_nodes_csv(&drawn, &mut nodes)?;
+            let mut edges = Vec::new();
+            network::write(&drawn, NetworkFormat::Csv, &mut edges)?;
+            Output::File(nodes_path)
+                .write_with(|out| out.write_all(&nodes).map_err(|e| Error::io(Place::Output, e)))?;
+            Output::File(edges_path)
+                .write_with(|out| out.write_all(&edges).map_err(|e| Error::io(Place::Output, e)))?;
+        }
+        (format, output) => output.write_with(|out| network::write(&drawn, format, out))?,
+    }
+    Ok(drawn.left_out)
+}
+
+/// The network of a source as the JSON document its HTML page draws (see
+/// `saidgraph network -f html`): nodes, edges, statements and families, laid out. For a
+/// page that draws it itself, as `serve`'s does. No `--top` unless `options` gives one.
+pub fn network_json(source: &DataSource, with: &[PathBuf], options: &NetworkOptions) -> Result<serde_json::Value> {
+    let (store, bases) = queryable(source, with)?;
+    Ok(network::to_json(&network::build(&store, &bases, options)?))
 }
 
 /// What `link` is asked to do.

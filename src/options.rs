@@ -8,8 +8,8 @@ use oxigraph::io::RdfFormat;
 use oxigraph::sparql::results::QueryResultsFormat;
 use saidgraph::commands::DataSource;
 use saidgraph::{
-    ImportOptions, InputFormat, InputSpec, Limits, Order, Output, QueryText, ReadOptions, ResultsFormat, choose_format,
-    parse_format,
+    ImportOptions, InputFormat, InputSpec, Limits, NetworkFormat, Order, Output, QueryText, ReadOptions, ResultsFormat,
+    choose_format, parse_format,
 };
 
 use crate::cli::{DataArgs, InputFormatArg, OrderArg, RdfOutputArgs, ReadArgs};
@@ -57,6 +57,12 @@ pub fn rdf_format_named(name: &str) -> Result<RdfFormat, String> {
     parse_format(name).ok_or_else(|| {
         format!("unknown RDF format {name:?}; expected turtle, ntriples, nquads, trig, rdfxml or jsonld")
     })
+}
+
+/// `network -f`: a network format by name, any case.
+pub fn network_format_named(name: &str) -> Result<NetworkFormat, String> {
+    NetworkFormat::parse(name)
+        .ok_or_else(|| format!("unknown network format {name:?}; expected html, svg, gexf, graphml, csv or dot"))
 }
 
 /// The results format asked for, else a table on a terminal and CSV otherwise.
