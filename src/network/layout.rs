@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use super::Network;
 
 /// The ideal edge length, in points.
-const K: f64 = 60.0;
+const K: f64 = 80.0;
 /// The seed of the starting positions.
 const SEED: u64 = 0x5a1d_6a4f_2024_0620;
 

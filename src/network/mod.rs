@@ -245,7 +245,8 @@ pub struct Network {
     pub nodes: Vec<Node>,
     /// Sorted by speaker, addressee, act label and act.
     pub edges: Vec<Edge>,
-    /// The statements on the kept edges and by the kept nodes, sorted by id.
+    /// The statements on the kept edges and those to nobody by the kept nodes, sorted by
+    /// IRI.
     pub statements: Vec<Said>,
     pub left_out: LeftOut,
 }
@@ -453,9 +454,12 @@ fn finish(
         nodes.retain(|id, _| ends.contains(id));
     }
     let index: BTreeMap<String, usize> = nodes.keys().enumerate().map(|(i, id)| (id.clone(), i)).collect();
+    // Pruned, the page lists only what it draws: the kept edges' statements, and those to
+    // nobody in particular by the kept nodes.
+    let on_kept: BTreeSet<&String> = pruned.kept.iter().flat_map(|(_, iris)| iris).collect();
     let statements: Vec<Said> = said
         .into_values()
-        .filter(|s| !pruning || nodes.contains_key(&s.speaker))
+        .filter(|s| !pruning || on_kept.contains(&s.iri) || (s.addressees.is_empty() && nodes.contains_key(&s.speaker)))
         .collect();
     let statement_index: BTreeMap<&str, usize> = statements
         .iter()

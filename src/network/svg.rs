@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use super::xml::escape;
 use super::{Family, Network};
 
-const MARGIN: f64 = 60.0;
+const MARGIN: f64 = 30.0;
 const LEGEND_WIDTH: f64 = 230.0;
 const FONT: f64 = 11.0;
 
@@ -23,14 +23,36 @@ const FONT: f64 = 11.0;
 struct Box2(f64, f64, f64, f64);
 
 impl Box2 {
+    fn union(&self, other: &Self) -> Self {
+        Self(
+            self.0.min(other.0),
+            self.1.min(other.1),
+            self.2.max(other.2),
+            self.3.max(other.3),
+        )
+    }
+
     fn hits(&self, other: &Self) -> bool {
         self.0 < other.2 && other.0 < self.2 && self.1 < other.3 && other.1 < self.3
     }
 }
 
 pub fn write(network: &Network, out: &mut dyn Write) -> io::Result<()> {
-    let width = network.nodes.iter().map(|n| n.x).fold(0.0, f64::max);
-    let height = network.nodes.iter().map(|n| n.y).fold(0.0, f64::max);
+    let labels = place_labels(network);
+    // Everything drawn, labels included, starts MARGIN from the top left; the legend
+    // stands to the right of it.
+    let mut extent = Box2(0.0, 0.0, 0.0, 0.0);
+    for (i, node) in network.nodes.iter().enumerate() {
+        let r = node.size();
+        let circle = Box2(node.x - r, node.y - r, node.x + r, node.y + r);
+        extent = if i == 0 { circle } else { extent.union(&circle) };
+    }
+    for (_, (_, _, _, area)) in &labels {
+        extent = extent.union(area);
+    }
+    let (shift_x, shift_y) = (MARGIN - extent.0, MARGIN - extent.1);
+    let width = extent.2 - extent.0;
+    let height = extent.3 - extent.1;
     let legend_height = 120.0 + 18.0 * (Family::ALL.len() + kinds(network).len()) as f64;
     let total_width = width + 2.0 * MARGIN + LEGEND_WIDTH;
     let total_height = (height + 2.0 * MARGIN).max(legend_height + 2.0 * MARGIN);
@@ -50,7 +72,7 @@ pub fn write(network: &Network, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     writeln!(out, "</defs>")?;
-    let at = |i: usize| (network.nodes[i].x + MARGIN, network.nodes[i].y + MARGIN);
+    let at = |i: usize| (network.nodes[i].x + shift_x, network.nodes[i].y + shift_y);
     // Lanes: edges between the same two nodes, either way, bow apart.
     let mut pairs: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
     for (i, edge) in network.edges.iter().enumerate() {
@@ -129,10 +151,12 @@ pub fn write(network: &Network, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "</g>")?;
     writeln!(out, r##"<g id="labels" fill="#222222">"##)?;
-    for (i, (x, y, anchor)) in place_labels(network) {
+    for (i, (x, y, anchor, _)) in labels {
         writeln!(
             out,
-            r#"<text x="{x:.2}" y="{y:.2}" text-anchor="{anchor}">{}</text>"#,
+            r#"<text x="{:.2}" y="{:.2}" text-anchor="{anchor}">{}</text>"#,
+            x + shift_x,
+            y + shift_y,
             escape(&network.nodes[i].label)
         )?;
     }
@@ -141,8 +165,11 @@ pub fn write(network: &Network, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</svg>")
 }
 
-/// Each label's anchor point and `text-anchor`, for the labels that fit.
-fn place_labels(network: &Network) -> Vec<(usize, (f64, f64, &'static str))> {
+/// A placed label: its anchor point, `text-anchor` and box, in layout coordinates.
+type Label = (f64, f64, &'static str, Box2);
+
+/// Each label that fits, by node index.
+fn place_labels(network: &Network) -> Vec<(usize, Label)> {
     let mut order: Vec<usize> = (0..network.nodes.len()).collect();
     order.sort_by(|&a, &b| {
         let (na, nb) = (&network.nodes[a], &network.nodes[b]);
@@ -155,14 +182,14 @@ fn place_labels(network: &Network) -> Vec<(usize, (f64, f64, &'static str))> {
         .iter()
         .map(|n| {
             let r = n.size();
-            Box2(n.x + MARGIN - r, n.y + MARGIN - r, n.x + MARGIN + r, n.y + MARGIN + r)
+            Box2(n.x - r, n.y - r, n.x + r, n.y + r)
         })
         .collect();
     let mut placed: Vec<Box2> = Vec::new();
     let mut labels = Vec::new();
     for i in order {
         let node = &network.nodes[i];
-        let (x, y, r) = (node.x + MARGIN, node.y + MARGIN, node.size());
+        let (x, y, r) = (node.x, node.y, node.size());
         let width = node.label.chars().count() as f64 * FONT * 0.6;
         let candidates = [
             (
@@ -193,9 +220,9 @@ fn place_labels(network: &Network) -> Vec<(usize, (f64, f64, &'static str))> {
         let free = candidates.into_iter().find(|(_, _, _, area)| {
             !placed.iter().any(|p| p.hits(area)) && !circles.iter().enumerate().any(|(j, c)| j != i && c.hits(area))
         });
-        if let Some((lx, ly, anchor, area)) = free {
-            placed.push(area);
-            labels.push((i, (lx, ly, anchor)));
+        if let Some(label) = free {
+            placed.push(label.3);
+            labels.push((i, label));
         }
     }
     labels.sort_by_key(|(i, _)| *i);

@@ -25,5 +25,6 @@ mod layers;
 mod link;
 mod link_benchmark;
 mod link_endpoint;
+mod network;
 mod properties;
 mod regressions;
