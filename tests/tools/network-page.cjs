@@ -52,7 +52,7 @@ const [page_path, user_data_dir, screenshot, act = "warn", node = "putin"] = pro
   const filtered = await look();
   await page.click("#reset");
   const reset = await look();
-  await page.evaluate((id) => window.saidgraph.cy.getElementById(id).emit("tap"), node);
+  await page.evaluate((id) => { window.saidgraph.cy.getElementById(id).emit("tap"); }, node);
   const clicked = await page.evaluate(() => ({
     title: document.querySelector("#details h2") ? document.querySelector("#details h2").textContent : null,
     items: Array.from(document.querySelectorAll("#statement-list li")).map((li) => li.textContent),
