@@ -218,7 +218,7 @@ pub struct NetworkRequest {
 }
 
 /// `network`: who talks to whom in a source (and the `with` graphs), as a picture or a
-/// file for other tools. Pictures keep the [`network::DEFAULT_PICTURE_TOP`] heaviest edges
+/// file for other tools. Pictures keep the 300 heaviest edges
 /// unless `--top` says otherwise (`--top 0` keeps all). Returns what was left out.
 pub fn network(source: &DataSource, with: &[PathBuf], request: &NetworkRequest) -> Result<LeftOut> {
     let (store, bases) = queryable(source, with)?;

@@ -75,7 +75,7 @@ impl NetworkFormat {
         }
     }
 
-    /// Whether the format is a picture, which keeps only [`DEFAULT_PICTURE_TOP`] edges
+    /// Whether the format is a picture, which keeps only the 300 heaviest edges
     /// unless `--top` says otherwise.
     pub fn is_picture(self) -> bool {
         matches!(self, Self::Html | Self::Svg)
@@ -255,7 +255,7 @@ pub struct Network {
 /// minted from `bases`.
 pub fn build(store: &GraphStore, bases: &[String], options: &NetworkOptions) -> Result<Network> {
     let rows = sparql::fetch(store, bases, options)?;
-    let mut network = aggregate(rows, options);
+    let mut network = aggregate(&rows, options);
     layout::place(&mut network);
     Ok(network)
 }
@@ -328,7 +328,7 @@ struct EntityInfo {
 }
 
 /// Aggregates rows into nodes and edges, then applies `--min-weight` and `--top`.
-fn aggregate(input: Rows, options: &NetworkOptions) -> Network {
+fn aggregate(input: &Rows, options: &NetworkOptions) -> Network {
     let id_of = |iri: &str| -> String {
         match &input.entity_namespace {
             Some(ns) => iri.strip_prefix(ns.as_str()).unwrap_or(iri).to_owned(),
@@ -407,7 +407,7 @@ fn aggregate(input: Rows, options: &NetworkOptions) -> Network {
         }
     }
     let pruned = prune(pairs, options);
-    finish(nodes, said, pruned, &input.acts, options)
+    finish(nodes, said, &pruned, &input.acts, options)
 }
 
 /// The edges `--min-weight` and `--top` keep, and how many each left out.
@@ -443,7 +443,7 @@ fn prune(pairs: BTreeMap<(String, String, String), BTreeSet<String>>, options: &
 fn finish(
     mut nodes: BTreeMap<String, Node>,
     said: BTreeMap<String, Said>,
-    pruned: Pruned,
+    pruned: &Pruned,
     acts: &BTreeMap<String, (String, Option<String>)>,
     options: &NetworkOptions,
 ) -> Network {
@@ -553,7 +553,7 @@ mod tests {
 
     #[test]
     fn edges_count_statements_per_speaker_addressee_and_act() {
-        let network = aggregate(rows(), &NetworkOptions::default());
+        let network = aggregate(&rows(), &NetworkOptions::default());
         let ids: Vec<&str> = network.nodes.iter().map(|n| n.id.as_str()).collect();
         assert_eq!(ids, ["a", "b", "c"]);
         let edges: Vec<(usize, usize, &str, u64)> = network
@@ -574,7 +574,7 @@ mod tests {
             min_weight: 2,
             ..NetworkOptions::default()
         };
-        let network = aggregate(rows(), &options);
+        let network = aggregate(&rows(), &options);
         assert_eq!(network.edges.len(), 1);
         assert_eq!(network.nodes.len(), 2);
         assert_eq!(
@@ -585,7 +585,7 @@ mod tests {
             top: Some(2),
             ..NetworkOptions::default()
         };
-        let network = aggregate(rows(), &top);
+        let network = aggregate(&rows(), &top);
         let kept: Vec<(usize, usize, u64)> = network.edges.iter().map(|e| (e.source, e.target, e.weight)).collect();
         // The heaviest, then the first in key order among the ties.
         assert_eq!(kept, [(0, 1, 2), (0, 2, 1)]);

@@ -143,8 +143,11 @@ fn a_store_gives_the_same_bytes_as_its_input() -> TestResult {
     Ok(())
 }
 
+/// From, To, Label, Strength and First date of an edge list's row.
+type EdgeRow = (String, String, String, String, String);
+
 /// The edge list (From, To, Label, Strength, First date) of `network -f csv ARGS…` on the seed.
-fn seed_edges(args: &[&str]) -> Result<Vec<(String, String, String, String, String)>, Box<dyn std::error::Error>> {
+fn seed_edges(args: &[&str]) -> Result<Vec<EdgeRow>, Box<dyn std::error::Error>> {
     let out = saidgraph()
         .args(["network", "-f", "csv", "-i"])
         .arg(example())
@@ -226,11 +229,11 @@ fn filters_narrow_the_statements_and_bad_values_are_named() -> TestResult {
     Ok(())
 }
 
+/// Node ids, and "speaker|addressee|act" → statements.
+type Counts = (BTreeSet<String>, BTreeMap<String, f64>);
+
 /// What a SPARQL count over `input` gives: node ids, and "speaker|addressee|act" → statements.
-fn sparql_counts(
-    input: &Path,
-    base: &str,
-) -> Result<(BTreeSet<String>, BTreeMap<String, f64>), Box<dyn std::error::Error>> {
+fn sparql_counts(input: &Path, base: &str) -> Result<Counts, Box<dyn std::error::Error>> {
     let id = |iri: &str| iri.strip_prefix(&format!("{base}entity/")).unwrap_or(iri).to_owned();
     let run = |query: &str| -> Result<Vec<csv::StringRecord>, Box<dyn std::error::Error>> {
         let out = saidgraph()
