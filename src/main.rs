@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use saidgraph::Error;
 use saidgraph::commands::{self, LinkRequest, NetworkRequest, QueryRequest};
-use saidgraph::{FetchOptions, LinkOptions, NAMED_QUERIES, NetworkFormat, NetworkOptions, Output, Target};
+use saidgraph::{FetchOptions, LinkOptions, NAMED_QUERIES, NetworkFormat, Output, Target};
 
 /// mimalloc: the streaming path allocates and frees many small strings on two threads,
 /// where glibc's allocator spent a third of the time.
@@ -158,29 +158,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             with,
             format,
             output,
-            from,
-            to,
-            topics,
-            acts,
-            speakers,
-            datasets,
-            min_weight,
-            top,
+            filters,
         } => {
             let output = Output::from_option(output.as_deref());
             let request = NetworkRequest {
                 format: NetworkFormat::choose(format, output.path())?,
                 output,
-                options: NetworkOptions {
-                    from,
-                    to,
-                    topics,
-                    acts,
-                    speakers,
-                    datasets,
-                    min_weight,
-                    top,
-                },
+                options: options::network_options(filters),
             };
             eprintln!(
                 "saidgraph: {}",
