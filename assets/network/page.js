@@ -132,13 +132,15 @@
       else if (s.summary) { item.appendChild(element("div", s.summary)); }
       var meta = element("div", null, "meta");
       meta.append([s.date || "undated", s.stance, s.topics.join(", ")].filter(Boolean).join(" \u00b7 "));
+      // Only web addresses become links: a source's URL is any IRI, javascript: included.
+      var web = s.sourceUrl && /^https?:\/\//i.test(s.sourceUrl);
       if (s.sourceUrl || s.sourceTitle) {
         meta.append(" \u00b7 ");
-        if (s.sourceUrl) {
+        if (web) {
           var link = element("a", s.sourceTitle || s.sourceUrl);
           link.href = s.sourceUrl; link.rel = "noopener noreferrer";
           meta.append(link);
-        } else { meta.append(s.sourceTitle); }
+        } else { meta.append(s.sourceTitle || s.sourceUrl); }
       }
       item.appendChild(meta);
       items.appendChild(item);

@@ -325,8 +325,14 @@ fn graphviz_renders_the_dot() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn the_page_draws_filters_and_lists_statements_in_a_real_browser() -> TestResult {
+/// Opens the page of `input` in headless Chromium, filters by `act` and clicks `node`; what
+/// it saw, or `None` (a skip) where the tools are missing outside CI.
+fn browse(
+    input: &Path,
+    screenshot: Option<&Path>,
+    act: &str,
+    node: &str,
+) -> Result<Option<serde_json::Value>, Box<dyn std::error::Error>> {
     let playwright = std::env::var_os("SAIDGRAPH_PLAYWRIGHT_CORE")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(PLAYWRIGHT_CORE));
@@ -334,27 +340,36 @@ fn the_page_draws_filters_and_lists_statements_in_a_real_browser() -> TestResult
         && runs(Path::new("node"), &["--version"])
         && Path::new("/usr/bin/chromium").is_file();
     let Some(playwright) = tool(ready.then_some(playwright), "node, playwright-core or chromium") else {
-        return Ok(());
+        return Ok(None);
     };
     let dir = tempfile::tempdir()?;
-    network(&example(), &[], dir.path(), "n.html")?;
-    // The README's screenshot is rewritten only when goldens are.
-    let screenshot = match std::env::var_os("SAIDGRAPH_BLESS") {
-        Some(_) => root().join("assets/network/seed-article.png"),
-        None => dir.path().join("page.png"),
-    };
+    network(input, &[], dir.path(), "n.html")?;
+    let shot = screenshot.map_or_else(|| dir.path().join("page.png"), Path::to_owned);
     let out = Command::new("node")
         .arg(root().join("tests/tools/network-page.cjs"))
         .arg(dir.path().join("n.html"))
         .arg(dir.path().join("profile"))
-        .arg(&screenshot)
-        .args(["warn", "putin"])
+        .arg(&shot)
+        .args([act, node])
         .env("PLAYWRIGHT_CORE", &playwright)
         .output()?;
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(std::fs::read(&shot)?.starts_with(b"\x89PNG"));
     let seen: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     assert_eq!(seen["errors"], serde_json::json!([]), "script errors");
     assert_eq!(seen["requests"], serde_json::json!([]), "network requests");
+    assert_eq!(seen["dialogs"], serde_json::json!([]), "dialogs");
+    Ok(Some(seen))
+}
+
+#[test]
+fn the_page_draws_filters_and_lists_statements_in_a_real_browser() -> TestResult {
+    // The README's screenshot is rewritten only when goldens are.
+    let readme = root().join("assets/network/seed-article.png");
+    let screenshot = std::env::var_os("SAIDGRAPH_BLESS").map(|_| readme.as_path());
+    let Some(seen) = browse(&example(), screenshot, "warn", "putin")? else {
+        return Ok(());
+    };
     let (nodes, edges) = sparql_counts(&example(), SEED_BASE)?;
     // Edges the page draws are (speaker, addressee, act) triples, as in the counts.
     assert_eq!(seen["initial"]["nodes"], nodes.len());
@@ -384,7 +399,30 @@ fn the_page_draws_filters_and_lists_statements_in_a_real_browser() -> TestResult
             .any(|i| i.contains("“aggression”") && i.contains("dismiss South Korea")),
         "{items:?}"
     );
-    assert!(std::fs::read(&screenshot)?.starts_with(b"\x89PNG"));
+    assert_eq!(
+        seen["clicked"]["links"],
+        serde_json::json!(["http://www.wikidata.org/entity/Q7747"])
+    );
+    Ok(())
+}
+
+/// Markup and scripts in the data stay text, and a `javascript:` source is no link.
+#[test]
+fn the_page_shows_hostile_data_as_text() -> TestResult {
+    let Some(seen) = browse(&golden("hostile.json"), None, "praise", "a")? else {
+        return Ok(());
+    };
+    assert_eq!(seen["initial"]["counts"], "2 nodes, 2 edges, 2 statements");
+    assert_eq!(seen["filtered"]["edges"], 1);
+    assert_eq!(seen["clicked"]["title"], "<img src=x onerror=alert(1)>");
+    assert_eq!(seen["clicked"]["injected"], 0);
+    assert_eq!(seen["clicked"]["links"], serde_json::json!([]));
+    let items = seen["clicked"]["items"].to_string();
+    assert!(items.contains("</script><!-- <script>alert(3)</script>"), "{items}");
+    assert!(
+        items.contains("javascript:alert(1)") || items.contains("A source whose URL is a script"),
+        "{items}"
+    );
     Ok(())
 }
 

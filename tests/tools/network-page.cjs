@@ -2,7 +2,7 @@
 // (playwright-core, driving Debian's /usr/bin/chromium) and prints, as JSON, what a
 // person would see: the counts the page reports, what it drew, what a filter leaves, the
 // statements a click on a node lists, every script error and every request that was not
-// the file itself; and, when asked, a screenshot with the node's statements listed. Used by tests/integration/network.rs.
+// the file itself, and any dialog a script opened; and, when asked, a screenshot with the node's statements listed. Used by tests/integration/network.rs.
 //
 // Usage: node network-page.cjs PAGE.html USER_DATA_DIR [SCREENSHOT.png] [ACT] [NODE]
 // with $PLAYWRIGHT_CORE the playwright-core package folder.
@@ -26,6 +26,8 @@ const [page_path, user_data_dir, screenshot, act = "warn", node = "putin"] = pro
   context.on("request", (r) => { if (r.url() !== url) { requests.push(r.url()); } });
   const page = context.pages()[0] || await context.newPage();
   page.on("pageerror", (e) => errors.push("pageerror: " + e.message));
+  const dialogs = [];
+  page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") { errors.push(m.type() + ": " + m.text()); } });
   await page.goto(url);
   await page.waitForFunction(() => window.saidgraph && document.body.dataset.nodes !== undefined, null, { timeout: 20000 });
@@ -33,8 +35,9 @@ const [page_path, user_data_dir, screenshot, act = "warn", node = "putin"] = pro
   await page.waitForTimeout(500);
   const look = () => page.evaluate(() => ({
     counts: document.getElementById("counts").textContent,
-    nodes: window.saidgraph.cy.nodes().filter((n) => n.visible()).length,
-    edges: window.saidgraph.cy.edges().filter((e) => e.visible()).length,
+    // Shown: not hidden by a filter (classes change at once; rendered styles may lag).
+    nodes: window.saidgraph.cy.nodes().not(".hidden").length,
+    edges: window.saidgraph.cy.edges().not(".hidden").length,
   }));
   const initial = await look();
   // What it drew: pixels of Cytoscape's canvases that are not blank.
@@ -56,8 +59,10 @@ const [page_path, user_data_dir, screenshot, act = "warn", node = "putin"] = pro
   const clicked = await page.evaluate(() => ({
     title: document.querySelector("#details h2") ? document.querySelector("#details h2").textContent : null,
     items: Array.from(document.querySelectorAll("#statement-list li")).map((li) => li.textContent),
+    links: Array.from(document.querySelectorAll("#details a")).map((a) => a.getAttribute("href")),
+    injected: document.querySelectorAll("#details img, #details iframe, #details b, #details script").length,
   }));
   if (screenshot) { await page.screenshot({ path: screenshot }); }
   await context.close();
-  console.log(JSON.stringify({ initial, painted, filtered, reset, clicked, errors, requests }));
+  console.log(JSON.stringify({ initial, painted, filtered, reset, clicked, errors, requests, dialogs }));
 })().catch((e) => { console.error(e); process.exit(1); });
