@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use oxigraph::model::{Literal, NamedNode, Term};
 use oxigraph::sparql::{QueryResults, QuerySolution, SparqlEvaluator};
 
-use super::{EntityInfo, Family, NetworkOptions, Row, Rows};
+use super::aggregate::{EntityInfo, Row, Rows};
+use super::{Family, NetworkOptions};
 use crate::error::{Error, Result};
 use crate::query;
 use crate::resolve::graph_iri;
