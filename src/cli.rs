@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use oxigraph::io::RdfFormat;
-use saidgraph::{RdfVersion, ResultsFormat};
+use saidgraph::{NetworkFormat, RdfVersion, ResultsFormat};
 
 /// Turn a knowledge base of who said what to whom into linked data: validate it, map it to
 /// RDF, export it, query it with SPARQL.
@@ -147,6 +147,29 @@ pub enum Command {
         #[arg(long = "rdf", value_name = "VERSION", default_value = "1.1", value_parser = crate::options::rdf_version_named)]
         rdf: RdfVersion,
     },
+    /// Draw who talks to whom: speakers and addressees as nodes, one edge per speaker,
+    /// addressee and act, weighted by statements, coloured by CAMEO family. HTML (a page
+    /// that works offline), SVG, GEXF (Gephi), GraphML, CSV (Kumu, Flourish) or DOT
+    /// (Graphviz); the layout is saidgraph's own, so the same data gives the same bytes.
+    Network {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+        /// Load another graph beside the data (in a named graph of its own): an RDF file in
+        /// any format, plain or .gz/.bz2/.zst; repeat for several.
+        #[arg(long = "with", value_name = "FILE")]
+        with: Vec<PathBuf>,
+        /// html, svg, gexf, graphml, csv or dot [default: from the -o extension].
+        #[arg(short = 'f', long, value_name = "FORMAT", value_parser = crate::options::network_format_named)]
+        format: Option<NetworkFormat>,
+        /// Write to this file (atomically) instead of standard output. For CSV, net.csv writes
+        /// net-nodes.csv and net-edges.csv; CSV on standard output is the edge list alone.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        filters: NetworkFilterArgs,
+    },
     /// Link entities to another knowledge graph with owl:sameAs, by name, type and context;
     /// ambiguous and weak matches go to a review report instead.
     Link {
@@ -237,6 +260,41 @@ pub struct ReadArgs {
     /// belong in JSON Lines, which are streamed.
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = saidgraph::parse_size)]
     pub max_document: u64,
+}
+
+/// Which statements `network` draws, and how many edges it keeps.
+#[derive(Debug, Args)]
+pub struct NetworkFilterArgs {
+    /// Only statements dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Only statements dated on or before DATE, at its precision (2024-06 keeps June).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only statements about this entity (an id, prefixed name or <IRI>); repeat for any
+    /// of several.
+    #[arg(long = "topic", value_name = "ID")]
+    pub topics: Vec<String>,
+    /// Only statements with this act: a name (warn), a CAMEO code (046) or a family
+    /// (verbal-cooperation, material-cooperation, verbal-conflict, material-conflict,
+    /// other); repeat for any of several.
+    #[arg(long = "act", value_name = "ACT")]
+    pub acts: Vec<String>,
+    /// Only statements by this speaker (an id, prefixed name or <IRI>); repeat for any of
+    /// several.
+    #[arg(long = "speaker", value_name = "ID")]
+    pub speakers: Vec<String>,
+    /// Only statements in this dataset (the named graph BASE graph/NAME); repeat for any
+    /// of several.
+    #[arg(long = "dataset", value_name = "NAME")]
+    pub datasets: Vec<String>,
+    /// Leave out edges with fewer statements than N.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_weight: u64,
+    /// Keep only the N heaviest edges [default: 300 for html and svg, all for the others;
+    /// 0 keeps all].
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
 }
 
 /// A store or inputs: where a command's graph comes from.

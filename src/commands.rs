@@ -7,11 +7,12 @@ use oxigraph::io::RdfFormat;
 use oxigraph::model::{GraphName, Quad, Triple};
 
 use crate::engine::{self, KnowledgeBase, ReadOptions, Tally};
-use crate::error::{Error, Result};
+use crate::error::{Error, Place, Result};
 use crate::export;
 use crate::input::InputSpec;
 use crate::link::{self, LinkOptions, Target, TargetIndex};
 use crate::mapping::RdfVersion;
+use crate::network::{self, LeftOut, NetworkFormat, NetworkOptions};
 use crate::output::Output;
 use crate::query::{self, QueryText, ResultsFormat};
 use crate::resolve::{self, NoStore};
@@ -269,32 +270,7 @@ pub struct QueryRequest {
 /// into memory first: it is opened read-only and never changed.
 pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, output: &Output) -> Result<()> {
     let (text, origin) = request.text.load()?;
-    let (store, bases) = match source {
-        DataSource::Inputs(inputs, options) => {
-            let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
-            let mut quads = kb.quads(options)?;
-            request.rdf.complete_quads(&mut quads);
-            let store = GraphStore::in_memory()?;
-            store.load_quads(quads)?;
-            (store, kb.bases())
-        }
-        DataSource::Store(path) if with.is_empty() && request.rdf == RdfVersion::Rdf11 => {
-            GraphStore::read(path, |store| {
-                let bases = store.bases()?;
-                Ok((store, bases))
-            })?
-        }
-        DataSource::Store(_) => {
-            let (mut quads, bases) = data_quads(source, None, true)?;
-            request.rdf.complete_quads(&mut quads);
-            let store = GraphStore::in_memory()?;
-            store.load_quads(quads)?;
-            (store, bases)
-        }
-    };
-    for path in with {
-        store.load_graph_file(path)?;
-    }
+    let (store, bases) = queryable(source, with, request.rdf)?;
     let mut bindings = Vec::new();
     for param in &request.params {
         let (variable, value) = query::split_param(param)?;
@@ -308,6 +284,85 @@ pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, outp
         limit: request.limit,
     };
     output.write_with(|out| query::run(&store, prepared, request.format, &prefixes, out))
+}
+
+/// A store to query: the inputs read into memory, or the on-disk store (copied into
+/// memory when `with` adds graphs or `rdf` is 1.2, so it stays unchanged), with the `with` files each in
+/// a named graph of its own; and the bases its IRIs use.
+fn queryable(source: &DataSource, with: &[PathBuf], rdf: RdfVersion) -> Result<(GraphStore, Vec<String>)> {
+    let (store, bases) = match source {
+        DataSource::Inputs(inputs, options) => {
+            let kb = KnowledgeBase::read(inputs, options, &NoStore)?;
+            let mut quads = kb.quads(options)?;
+            rdf.complete_quads(&mut quads);
+            let store = GraphStore::in_memory()?;
+            store.load_quads(quads)?;
+            (store, kb.bases())
+        }
+        DataSource::Store(path) if with.is_empty() && rdf == RdfVersion::Rdf11 => GraphStore::read(path, |store| {
+            let bases = store.bases()?;
+            Ok((store, bases))
+        })?,
+        DataSource::Store(_) => {
+            let (mut quads, bases) = data_quads(source, None, true)?;
+            rdf.complete_quads(&mut quads);
+            let store = GraphStore::in_memory()?;
+            store.load_quads(quads)?;
+            (store, bases)
+        }
+    };
+    for path in with {
+        store.load_graph_file(path)?;
+    }
+    Ok((store, bases))
+}
+
+/// What `network` is asked to draw, and where.
+#[derive(Debug, Clone)]
+pub struct NetworkRequest {
+    pub options: NetworkOptions,
+    pub format: NetworkFormat,
+    /// CSV to a file `net.csv` writes `net-nodes.csv` and `net-edges.csv` beside it; to
+    /// standard output, the edge list alone.
+    pub output: Output,
+}
+
+/// `network`: who talks to whom in a source (and the `with` graphs), as a picture or a
+/// file for other tools. Pictures keep the 300 heaviest edges
+/// unless `--top` says otherwise (`--top 0` keeps all). Returns what was left out.
+pub fn network(source: &DataSource, with: &[PathBuf], request: &NetworkRequest) -> Result<LeftOut> {
+    let (store, bases) = queryable(source, with, RdfVersion::Rdf11)?;
+    let mut options = request.options.clone();
+    options.top = match options.top {
+        Some(0) => None,
+        None if request.format.is_picture() => Some(network::DEFAULT_PICTURE_TOP),
+        top => top,
+    };
+    let drawn = network::build(&store, &bases, &options)?;
+    match (request.format, &request.output) {
+        (NetworkFormat::Csv, Output::File(path)) => {
+            // Both files are made in memory first, so that only writing them can fail.
+            let (nodes_path, edges_path) = network::csv_paths(path);
+            let mut nodes = Vec::new();
+            network::write_nodes_csv(&drawn, &mut nodes)?;
+            let mut edges = Vec::new();
+            network::write(&drawn, NetworkFormat::Csv, &mut edges)?;
+            Output::File(nodes_path)
+                .write_with(|out| out.write_all(&nodes).map_err(|e| Error::io(Place::Output, e)))?;
+            Output::File(edges_path)
+                .write_with(|out| out.write_all(&edges).map_err(|e| Error::io(Place::Output, e)))?;
+        }
+        (format, output) => output.write_with(|out| network::write(&drawn, format, out))?,
+    }
+    Ok(drawn.left_out)
+}
+
+/// The network of a source as the JSON document its HTML page draws (see
+/// `saidgraph network -f html`): nodes, edges, statements and families, laid out. For a
+/// page that draws it itself, as `serve`'s does. No `--top` unless `options` gives one.
+pub fn network_json(source: &DataSource, with: &[PathBuf], options: &NetworkOptions) -> Result<serde_json::Value> {
+    let (store, bases) = queryable(source, with, RdfVersion::Rdf11)?;
+    Ok(network::to_json(&network::build(&store, &bases, options)?))
 }
 
 /// The name of the graph `link --apply` adds its links to: `BASE graph/links`.

@@ -25,8 +25,10 @@
 //!     share, the sorted path in memory, the streamed path for inputs of any size, and
 //!     the choice between them.
 //! 14. `link` — the same entities found in other knowledge graphs.
-//! 15. `commands` — one function per command of the binary.
-//! 16. `fuzz` — the checks the fuzz targets run (hidden from the documentation).
+//! 15. `network` — who talks to whom: the network of speakers and addressees, read with
+//!     SPARQL, laid out, and written as HTML, SVG, GEXF, GraphML, CSV or DOT.
+//! 16. `commands` — one function per command of the binary.
+//! 17. `fuzz` — the checks the fuzz targets run (hidden from the documentation).
 //!
 //! The binary (`src/main.rs`, `src/cli.rs`, `src/options.rs`) sits above the library:
 //! it parses the command line, turns it into the options below and calls [`commands`].
@@ -36,7 +38,8 @@
 //! Read a knowledge base and write it out ([`KnowledgeBase::read`] with [`NoStore`] or
 //! against a store, [`KnowledgeBase::write`], [`InputSpec`], [`ReadOptions`]), run
 //! any command as the binary does ([`commands`]: `validate`, `convert`, `load`,
-//! `graphs`, `drop`, `export`, `query`, `link`), with the options they take re-exported here, and the
+//! `graphs`, `drop`, `export`, `query`, `link`, `network`), with the options they take re-exported
+//! here, and the
 //! ontology's terms in [`vocab`]. Everything else is the crate's own.
 
 pub mod commands;
@@ -49,6 +52,7 @@ mod input;
 mod link;
 mod mapping;
 mod model;
+mod network;
 mod output;
 mod progress;
 mod query;
@@ -63,6 +67,7 @@ pub use export::{choose_format, parse_format};
 pub use input::{ImportOptions, InputFormat, InputSpec, Limits, parse_size};
 pub use link::{FetchOptions, LinkOptions, Outcome as LinkOutcome, Target};
 pub use mapping::RdfVersion;
+pub use network::{Family, LeftOut, NetworkFormat, NetworkOptions};
 pub use output::Output;
 pub use query::{NAMED_QUERIES, NamedQuery, QueryText, ResultsFormat, STACK_SIZE};
 pub use resolve::NoStore;

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use saidgraph::Error;
-use saidgraph::commands::{self, LinkRequest, QueryRequest};
-use saidgraph::{Fate, FetchOptions, LinkOptions, LoadOptions, NAMED_QUERIES, Output, Target};
+use saidgraph::commands::{self, LinkRequest, NetworkRequest, QueryRequest};
+use saidgraph::{Fate, FetchOptions, LinkOptions, LoadOptions, NAMED_QUERIES, NetworkFormat, Output, Target};
 
 /// mimalloc: the streaming path allocates and frees many small strings on two threads,
 /// where glibc's allocator spent a third of the time.
@@ -196,6 +196,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 apply,
             };
             eprintln!("{}", commands::link(&data_source(data, &read), &request)?);
+        }
+        Command::Network {
+            data,
+            read,
+            with,
+            format,
+            output,
+            filters,
+        } => {
+            let output = Output::from_option(output.as_deref());
+            let request = NetworkRequest {
+                format: NetworkFormat::choose(format, output.path())?,
+                output,
+                options: options::network_options(filters),
+            };
+            eprintln!(
+                "saidgraph: {}",
+                commands::network(&data_source(data, &read), &with, &request)?
+            );
         }
         Command::Queries => {
             for query in NAMED_QUERIES {

@@ -8,11 +8,11 @@ use oxigraph::io::RdfFormat;
 use oxigraph::sparql::results::QueryResultsFormat;
 use saidgraph::commands::DataSource;
 use saidgraph::{
-    ImportOptions, InputFormat, InputSpec, Limits, Order, Output, QueryText, RdfVersion, ReadOptions, ResultsFormat,
-    choose_format, parse_format,
+    ImportOptions, InputFormat, InputSpec, Limits, NetworkFormat, NetworkOptions, Order, Output, QueryText, RdfVersion,
+    ReadOptions, ResultsFormat, choose_format, parse_format,
 };
 
-use crate::cli::{DataArgs, InputFormatArg, OrderArg, RdfOutputArgs, ReadArgs};
+use crate::cli::{DataArgs, InputFormatArg, NetworkFilterArgs, OrderArg, RdfOutputArgs, ReadArgs};
 
 pub fn order(arg: OrderArg) -> Order {
     match arg {
@@ -62,6 +62,26 @@ pub fn rdf_format_named(name: &str) -> Result<RdfFormat, String> {
 /// `--rdf`: `1.1` or `1.2`.
 pub fn rdf_version_named(name: &str) -> Result<RdfVersion, String> {
     RdfVersion::parse(name).ok_or_else(|| format!("unknown RDF version {name:?}; expected 1.1 or 1.2"))
+}
+
+/// `network -f`: a network format by name, any case.
+pub fn network_format_named(name: &str) -> Result<NetworkFormat, String> {
+    NetworkFormat::parse(name)
+        .ok_or_else(|| format!("unknown network format {name:?}; expected html, svg, gexf, graphml, csv or dot"))
+}
+
+/// `network`'s filter flags as the library's options.
+pub fn network_options(filters: NetworkFilterArgs) -> NetworkOptions {
+    NetworkOptions {
+        from: filters.from,
+        to: filters.to,
+        topics: filters.topics,
+        acts: filters.acts,
+        speakers: filters.speakers,
+        datasets: filters.datasets,
+        min_weight: filters.min_weight,
+        top: filters.top,
+    }
 }
 
 /// The results format asked for, else a table on a terminal and CSV otherwise.

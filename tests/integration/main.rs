@@ -26,6 +26,7 @@ mod layers;
 mod link;
 mod link_benchmark;
 mod link_endpoint;
+mod network;
 mod properties;
 mod rdf12;
 mod regressions;
