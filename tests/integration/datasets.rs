@@ -42,6 +42,17 @@ fn rows(store: &Path, query: &str) -> Result<Vec<String>, Box<dyn std::error::Er
     Ok(rows)
 }
 
+/// `load` of `input` into `store`, expecting it refused with exit status 1; gives
+/// standard error.
+fn refused_load(input: &Path, store: &Path) -> Result<String, Box<dyn std::error::Error>> {
+    let output = saidgraph().arg("load").arg(input).arg("--store").arg(store).output()?;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    Ok(stderr(&output))
+}
+
+/// Every quad of every named graph.
+const ALL_QUADS: &str = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }";
+
 const ACTS: &str = "PREFIX sg: <https://w3id.org/saidgraph#> SELECT ?s ?a ?g WHERE { GRAPH ?g { ?s sg:act ?a } }";
 
 /// The replay: load, correct the file (s1 warn → threaten, s2 removed), load
@@ -93,31 +104,25 @@ fn ids_are_unique_across_datasets_and_references_cross_them() -> TestResult {
         "{\"record\": \"statement\", \"id\": \"b1\", \"speaker\": \"putin\"}\n",
     )?;
     load(&[], &[&a, &b], &store)?;
-    let everything = rows(&store, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")?;
+    let everything = rows(&store, ALL_QUADS)?;
 
     let c = folder.path().join("c.jsonl");
     std::fs::write(
         &c,
         "{\"record\": \"statement\", \"id\": \"c1\", \"speaker\": \"kim\"}\n{\"record\": \"entity\", \"id\": \"putin\", \"type\": \"person\", \"name\": \"Putin\"}\n",
     )?;
-    let refused = saidgraph().arg("load").arg(&c).arg("--store").arg(&store).output()?;
-    assert_eq!(refused.status.code(), Some(1));
+    let refused = refused_load(&c, &store)?;
     assert!(
-        stderr(&refused).contains(&format!(
+        refused.contains(&format!(
             "{}:2:1: id: entity id \"putin\" is already defined by the dataset \"a\" in the store",
             c.display()
         )),
-        "{}",
-        stderr(&refused)
+        "{refused}"
     );
     // An invalid replacement of `a` changes nothing.
     std::fs::write(&a, A_BEFORE.replace("\"warn\"", "\"shout\""))?;
-    let refused = saidgraph().arg("load").arg(&a).arg("--store").arg(&store).output()?;
-    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
-    assert_eq!(
-        rows(&store, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")?,
-        everything
-    );
+    refused_load(&a, &store)?;
+    assert_eq!(rows(&store, ALL_QUADS)?, everything);
 
     // Replacing `a` leaves `b` as it was, and b1 still names a's putin.
     std::fs::write(&a, A_BEFORE.replace("Vladimir Putin", "V. Putin"))?;
@@ -132,24 +137,19 @@ fn ids_are_unique_across_datasets_and_references_cross_them() -> TestResult {
     assert!(rows(&store, names)?.contains(&"V. Putin".to_owned()));
 
     // A replacement that leaves out a record `b` refers to is refused, and changes nothing.
-    let before = rows(&store, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")?;
+    let before = rows(&store, ALL_QUADS)?;
     std::fs::write(
         &a,
         "{\"record\": \"entity\", \"id\": \"kim\", \"type\": \"person\", \"name\": \"Kim\"}\n",
     )?;
-    let refused = saidgraph().arg("load").arg(&a).arg("--store").arg(&store).output()?;
-    assert_eq!(refused.status.code(), Some(1));
+    let refused = refused_load(&a, &store)?;
     assert!(
-        stderr(&refused).contains(
+        refused.contains(
             "https://kb.example.org/statement/b1 (dataset \"b\") refers to https://kb.example.org/entity/putin"
         ),
-        "{}",
-        stderr(&refused)
+        "{refused}"
     );
-    assert_eq!(
-        rows(&store, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")?,
-        before
-    );
+    assert_eq!(rows(&store, ALL_QUADS)?, before);
     Ok(())
 }
 
