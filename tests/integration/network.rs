@@ -476,3 +476,46 @@ fn a_gdelt_sample_stays_readable() -> TestResult {
     );
     Ok(())
 }
+
+/// `--dataset NAME` draws one dataset of a store: here a second dataset whose one statement
+/// names a speaker and an addressee the seed article's dataset defines.
+#[test]
+fn a_dataset_alone_is_its_own_network() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let store = dir.path().join("kb.db");
+    let extra = dir.path().join("follow-up.json");
+    std::fs::write(
+        &extra,
+        r#"{"base": "https://kb.example.org/seed/",
+            "statements": [{"id": "follow-up-1", "speaker": "putin", "addressees": ["kim-jong-un"],
+                            "act": "praise", "summary": "Putin praised Kim.", "date": "2024-06-20"}]}"#,
+    )?;
+    saidgraph()
+        .arg("load")
+        .arg(example())
+        .arg(&extra)
+        .arg("--store")
+        .arg(&store)
+        .assert()
+        .success();
+    let edges = |dataset: &str| -> Result<Vec<String>, Box<dyn std::error::Error>> {
+        let output = saidgraph()
+            .args(["network", "-f", "csv", "--dataset", dataset, "--store"])
+            .arg(&store)
+            .output()?;
+        assert!(output.status.success(), "{}", stderr(&output));
+        Ok(stdout(&output).lines().skip(1).map(str::to_owned).collect())
+    };
+    let follow_up = edges("follow-up")?;
+    assert_eq!(follow_up.len(), 1, "{follow_up:?}");
+    assert!(follow_up[0].contains("follow-up-1"), "{follow_up:?}");
+    let seed = edges("seed-article")?;
+    assert!(seed.len() > 1, "{seed:?}");
+    assert!(seed.iter().all(|row| !row.contains("follow-up-1")), "{seed:?}");
+    let all = saidgraph()
+        .args(["network", "-f", "csv", "--store"])
+        .arg(&store)
+        .output()?;
+    assert_eq!(stdout(&all).lines().count() - 1, seed.len() + 1);
+    Ok(())
+}
