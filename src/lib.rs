@@ -25,8 +25,10 @@
 //!     share, the sorted path in memory, the streamed path for inputs of any size, and
 //!     the choice between them.
 //! 14. `link` — the same entities found in other knowledge graphs.
-//! 15. `commands` — one function per command of the binary.
-//! 16. `fuzz` — the checks the fuzz targets run (hidden from the documentation).
+//! 15. `serve` — the store as a read-only SPARQL endpoint over HTTP, and a page for
+//!     people.
+//! 16. `commands` — one function per command of the binary.
+//! 17. `fuzz` — the checks the fuzz targets run (hidden from the documentation).
 //!
 //! The binary (`src/main.rs`, `src/cli.rs`, `src/options.rs`) sits above the library:
 //! it parses the command line, turns it into the options below and calls [`commands`].
@@ -36,7 +38,7 @@
 //! Read a knowledge base and write it out ([`KnowledgeBase::read`] with [`NoStore`] or
 //! against a store, [`KnowledgeBase::write`], [`InputSpec`], [`ReadOptions`]), run
 //! any command as the binary does ([`commands`]: `validate`, `convert`, `load`,
-//! `export`, `query`, `link`), with the options they take re-exported here, and the
+//! `export`, `query`, `link`, `serve`), with the options they take re-exported here, and the
 //! ontology's terms in [`vocab`]. Everything else is the crate's own.
 
 pub mod commands;
@@ -53,6 +55,7 @@ mod output;
 mod progress;
 mod query;
 mod resolve;
+mod serve;
 mod store;
 mod terms;
 pub mod vocab;
@@ -65,6 +68,7 @@ pub use link::{FetchOptions, LinkOptions, Outcome as LinkOutcome, Target};
 pub use output::Output;
 pub use query::{NAMED_QUERIES, NamedQuery, QueryText, ResultsFormat, STACK_SIZE};
 pub use resolve::NoStore;
+pub use serve::ServeOptions;
 pub use terms::RecordKind;
 
 /// What the tests reach below the public API: the streamed path's stages, the store's
