@@ -359,7 +359,7 @@ impl Watchdog {
                             break;
                         }
                     }
-                    std::thread::sleep(Duration::from_millis(20));
+                    std::thread::park_timeout(Duration::from_millis(20));
                 }
                 if let Some(peer) = peer {
                     let _ = peer.set_nonblocking(false);
@@ -373,6 +373,7 @@ impl Watchdog {
     fn stop(mut self) -> (bool, bool) {
         self.done.store(true, Ordering::Release);
         if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
             let _ = thread.join();
         }
         (

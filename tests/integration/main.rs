@@ -27,3 +27,5 @@ mod link_benchmark;
 mod link_endpoint;
 mod properties;
 mod regressions;
+mod serve;
+mod serve_page;
