@@ -62,7 +62,7 @@ impl Request {
 /// What reading a request gave.
 #[derive(Debug)]
 pub enum Incoming {
-    Request(Request),
+    Request(Box<Request>),
     /// The client closed the connection, or stayed silent past the idle timeout.
     Closed,
     /// A request that cannot be served: answer this status and message, then close.
@@ -134,7 +134,7 @@ pub fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>, max_body: usiz
         Ok(body) => request.body = body,
         Err(refused) => return refused,
     }
-    Incoming::Request(request)
+    Incoming::Request(Box::new(request))
 }
 
 type Head = (String, String, Vec<(String, String)>, bool);
@@ -257,13 +257,16 @@ fn read_some(stream: &mut TcpStream, buffer: &mut Vec<u8>, deadline: Instant) ->
     }
 }
 
+/// Writes a streamed body; says whether it finished.
+pub type StreamWriter = Box<dyn FnOnce(&mut dyn Write) -> io::Result<bool> + Send>;
+
 /// What a response's body is.
 pub enum Body {
     Bytes(Vec<u8>),
     /// Written as it is made, chunked. The writer returns whether it finished: when it did
     /// not (the time ran out while streaming a graph), the connection is closed without the
     /// last chunk, so that no client takes the part for the whole.
-    Stream(Box<dyn FnOnce(&mut dyn Write) -> io::Result<bool> + Send>),
+    Stream(StreamWriter),
 }
 
 impl std::fmt::Debug for Body {

@@ -30,6 +30,10 @@ pub use source::Source;
 /// The most connections served at once; each holds a thread.
 pub const MAX_CONNECTIONS: usize = 256;
 
+/// A connection thread's stack: queries are parsed and evaluated on threads of their
+/// own, with [`crate::query::STACK_SIZE`].
+const CONNECTION_STACK: usize = 8 << 20;
+
 /// How a server runs.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -71,24 +75,25 @@ pub struct Context {
 /// The query slots: a counter that refuses rather than waits.
 #[derive(Debug)]
 struct Slots {
-    used: AtomicUsize,
+    used: Arc<AtomicUsize>,
     max: usize,
 }
 
-struct Slot<'a>(&'a AtomicUsize);
+/// A query slot, held by the thread evaluating the query until the evaluation ends.
+struct Slot(Arc<AtomicUsize>);
 
-impl Drop for Slot<'_> {
+impl Drop for Slot {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
 impl Slots {
-    fn try_acquire(&self) -> Option<Slot<'_>> {
+    fn try_acquire(&self) -> Option<Slot> {
         let taken = self
             .used
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.max).then_some(n + 1));
-        taken.ok().map(|_| Slot(&self.used))
+        taken.ok().map(|_| Slot(Arc::clone(&self.used)))
     }
 }
 
@@ -127,7 +132,7 @@ pub fn serve(data: ServeData, options: ServeOptions, ready: impl FnOnce(SocketAd
     });
     let context = Arc::new(Context {
         slots: Slots {
-            used: AtomicUsize::new(0),
+            used: Arc::new(AtomicUsize::new(0)),
             max: options.max_concurrent.max(1),
         },
         source,
@@ -148,7 +153,7 @@ pub fn serve(data: ServeData, options: ServeOptions, ready: impl FnOnce(SocketAd
         let (context, open, stopping) = (Arc::clone(&context), Arc::clone(&connections), Arc::clone(&stopping));
         let spawned = std::thread::Builder::new()
             .name("saidgraph connection".to_owned())
-            .stack_size(crate::query::STACK_SIZE)
+            .stack_size(CONNECTION_STACK)
             .spawn(move || {
                 connection(stream, &context, &stopping);
                 open.fetch_sub(1, Ordering::AcqRel);

@@ -123,7 +123,12 @@ pub fn choose(kind: Kind, accept: Option<&str>, format: Option<&str>) -> Result<
     let mut best: Option<(f32, usize, usize, Format)> = None;
     for (offer_rank, (format, types)) in offered.iter().enumerate() {
         for (range_rank, (range, quality)) in ranges.iter().enumerate() {
-            let matches = types.iter().any(|t| media_matches(range, t));
+            // A wildcard matches a format by its own media type, not by its aliases.
+            let matches = if range.contains('*') {
+                media_matches(range, types[0])
+            } else {
+                types.iter().any(|t| media_matches(range, t))
+            };
             if !matches || *quality <= 0.0 {
                 continue;
             }

@@ -121,7 +121,7 @@ fn entities(request: &Request, context: &Context) -> Response {
             found.push((id, label.value().to_owned(), iri.as_str().to_owned()));
         }
     }
-    found.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    found.sort_by_key(|a| a.1.to_lowercase());
     let body: Vec<serde_json::Value> = found
         .into_iter()
         .map(|(id, label, iri)| serde_json::json!({"id": id, "label": label, "iri": iri}))

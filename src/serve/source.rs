@@ -84,7 +84,7 @@ impl Source {
 }
 
 fn open(path: &Path) -> Result<Snapshot> {
-    GraphStore::read(path, |store| Snapshot::new(store))
+    GraphStore::read(path, Snapshot::new)
 }
 
 fn fingerprint(path: &Path) -> Fingerprint {
@@ -96,4 +96,40 @@ fn fingerprint(path: &Path) -> Fingerprint {
         stats.push(stat(&path.join(manifest)));
     }
     Fingerprint(stats, current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A load's commit changes the fingerprint; nothing else does; and asking costs a few
+    /// microseconds (printed with `--nocapture`: the figure BENCHMARKS.md gives).
+    #[test]
+    fn fingerprints_follow_commits_and_cost_little() -> std::io::Result<()> {
+        let folder = tempfile::tempdir()?;
+        let path = folder.path();
+        std::fs::write(path.join("CURRENT"), "MANIFEST-000005\n")?;
+        std::fs::write(path.join("MANIFEST-000005"), b"edit 1")?;
+        let first = fingerprint(path);
+        assert_eq!(fingerprint(path), first);
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path.join("MANIFEST-000005"))?
+            .write_all(b"edit 2")?;
+        let appended = fingerprint(path);
+        assert_ne!(appended, first, "a commit appends to the manifest");
+        std::fs::write(path.join("CURRENT"), "MANIFEST-000009\n")?;
+        assert_ne!(fingerprint(path), appended, "a new manifest");
+        let rounds = 10_000;
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            std::hint::black_box(fingerprint(path));
+        }
+        let each = started.elapsed() / rounds;
+        println!("fingerprint of a store folder: {each:?} per request");
+        assert!(each < std::time::Duration::from_millis(1), "{each:?}");
+        Ok(())
+    }
+
+    use std::io::Write;
 }

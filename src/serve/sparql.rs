@@ -143,7 +143,7 @@ pub struct Job {
 
 /// Runs a query within the server's bounds and answers with its results or the error.
 pub fn run(request: &Request, context: &Context, connection: &TcpStream, job: Job) -> Response {
-    let Some(_slot) = context.slots.try_acquire() else {
+    let Some(slot) = context.slots.try_acquire() else {
         return Response::text(
             503,
             format!(
@@ -164,16 +164,43 @@ pub fn run(request: &Request, context: &Context, connection: &TcpStream, job: Jo
     evaluation.cancel = Some(token);
     evaluation.no_service = true;
     let started = Instant::now();
-    let outcome = query::evaluate(&snapshot.store, prepared, &snapshot.prefixes, evaluation)
-        .and_then(|results| gather(results, context.options.max_results, request, format.as_deref()));
-    let (timed_out, gone) = watchdog.stop();
-    match outcome {
-        Ok(Gathered::Refused(response)) => response,
-        Ok(Gathered::Results(results)) => results.respond(&snapshot.prefixes, context.options.max_results),
-        Err(Error::QueryEvaluation(QueryEvaluationError::Cancelled)) if gone => {
-            Response::text(499, "the client closed the connection; the query was stopped")
+    // The evaluation runs on a thread of its own, which holds the slot until it ends: the
+    // answer goes at the deadline even if the evaluation has not yet seen the cancellation
+    // (Oxigraph checks it as it reads the store), and the slot stays taken meanwhile.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let max = context.options.max_results;
+    let accept = request.header("accept").map(str::to_owned);
+    let worker = Arc::clone(&snapshot);
+    let spawned = std::thread::Builder::new()
+        .name("saidgraph query".to_owned())
+        .stack_size(query::STACK_SIZE)
+        .spawn(move || {
+            let _slot = slot;
+            let outcome = query::evaluate(&worker.store, prepared, &worker.prefixes, evaluation)
+                .and_then(|results| gather(results, max, accept.as_deref(), format.as_deref()));
+            let _ = sender.send(outcome);
+        });
+    if let Err(e) = spawned {
+        return Response::text(503, format!("cannot start the query: {e}")).with_header("Retry-After", "1");
+    }
+    let grace = context.options.timeout + Duration::from_millis(250);
+    let outcome = loop {
+        match receiver.recv_timeout(Duration::from_millis(50)) {
+            Ok(outcome) => break Some(outcome),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                break Some(Err(Error::Internal(
+                    "the query thread ended without an answer".to_owned(),
+                )));
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if watchdog.gone() || started.elapsed() > grace => {
+                break None;
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
         }
-        Err(Error::QueryEvaluation(QueryEvaluationError::Cancelled)) if timed_out => Response::text(
+    };
+    let (timed_out, gone) = watchdog.stop();
+    let out_of_time = || {
+        Response::text(
             504,
             format!(
                 "the query ran out of time after {:.1} s (the server's --timeout is {} s) and was stopped; \
@@ -181,8 +208,17 @@ pub fn run(request: &Request, context: &Context, connection: &TcpStream, job: Jo
                 started.elapsed().as_secs_f64(),
                 context.options.timeout.as_secs_f64()
             ),
-        ),
-        Err(error) => error_response(&error),
+        )
+    };
+    let gone_response = || Response::text(499, "the client closed the connection; the query was stopped");
+    match outcome {
+        None if gone => gone_response(),
+        None => out_of_time(),
+        Some(Ok(Gathered::Refused(response))) => response,
+        Some(Ok(Gathered::Results(results))) => results.respond(&snapshot.prefixes, max),
+        Some(Err(Error::QueryEvaluation(QueryEvaluationError::Cancelled))) if gone => gone_response(),
+        Some(Err(Error::QueryEvaluation(QueryEvaluationError::Cancelled))) if timed_out => out_of_time(),
+        Some(Err(error)) => error_response(&error),
     }
 }
 
@@ -228,14 +264,14 @@ enum Body {
 fn gather(
     results: QueryResults<'static>,
     max: usize,
-    request: &Request,
+    accept: Option<&str>,
     format: Option<&str>,
 ) -> crate::error::Result<Gathered> {
     let kind = match &results {
         QueryResults::Graph(_) => Kind::Graph,
         _ => Kind::Solutions,
     };
-    let format = match negotiate::choose(kind, request.header("accept"), format) {
+    let format = match negotiate::choose(kind, accept, format) {
         Ok(format) => format,
         Err(message) => return Ok(Gathered::Refused(Response::text(406, message))),
     };
@@ -367,6 +403,11 @@ impl Watchdog {
             })
             .ok();
         Self { done, flags, thread }
+    }
+
+    /// Whether the client hung up.
+    fn gone(&self) -> bool {
+        self.flags.1.load(Ordering::Acquire)
     }
 
     /// Stops watching; says whether the time ran out and whether the client is gone.

@@ -39,6 +39,7 @@ const [origin, shot] = process.argv.slice(2);
   await page.waitForSelector("body[data-state=results]", { timeout: 15000 });
   const rows = Number(await page.getAttribute("#results", "data-rows"));
   const cells = await page.locator("#results td").allTextContents();
+  await page.waitForTimeout(800);
   await page.screenshot({ path: shot });
   const link = page.locator("#results a.entity").first();
   const target = await link.getAttribute("href");

@@ -55,11 +55,14 @@ function table(json) {
       if (term.type === "uri") {
         const segment = entitySegment(term.value);
         if (segment) cell.append(el("a", { href: "/entity/" + segment, class: "entity" }, label || decodeURIComponent(segment)));
-        else if (/^https?:/.test(term.value)) cell.append(el("a", { href: term.value, rel: "noreferrer" }, label || shorten(term.value)));
+        else if (/^https?:/.test(term.value) && !meta.bases.some((b) => term.value.startsWith(b))) {
+          cell.append(el("a", { href: term.value, rel: "noreferrer" }, label || shorten(term.value)));
+        }
         else cell.append(label || shorten(term.value));
       } else {
         cell.append(term.value);
-        if (v === "quote" || v === "what") cell.className = "quote";
+        if (v === "quote") cell.className = "quote";
+        else if (["what", "summary", "sourceTitle", "description", "relations"].includes(v)) cell.className = "prose";
       }
       return cell;
     })));
