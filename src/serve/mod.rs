@@ -70,6 +70,8 @@ pub struct Context {
     source: Source,
     options: ServeOptions,
     slots: Slots,
+    /// Requests being answered (read whole, not yet written).
+    busy: AtomicUsize,
 }
 
 /// The query slots: a counter that refuses rather than waits.
@@ -137,6 +139,7 @@ pub fn serve(data: ServeData, options: ServeOptions, ready: impl FnOnce(SocketAd
         },
         source,
         options,
+        busy: AtomicUsize::new(0),
     });
     let connections = Arc::new(AtomicUsize::new(0));
     ready(address);
@@ -164,7 +167,7 @@ pub fn serve(data: ServeData, options: ServeOptions, ready: impl FnOnce(SocketAd
     }
     // Requests in flight finish; idle connections close at their next read.
     let deadline = Instant::now() + context.options.timeout + Duration::from_secs(1);
-    while context.slots.used.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+    while context.busy.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
     eprintln!("saidgraph: stopped");
@@ -194,6 +197,7 @@ fn connection(mut stream: TcpStream, context: &Context, stopping: &AtomicBool) {
             }
         };
         let started = Instant::now();
+        context.busy.fetch_add(1, Ordering::AcqRel);
         let mut response = route(&request, context, &stream);
         if let Some(origin) = &context.options.cors {
             response
@@ -207,6 +211,7 @@ fn connection(mut stream: TcpStream, context: &Context, stopping: &AtomicBool) {
         } else {
             http::write_response(&stream, response, request.method == "HEAD", request.keep_alive)
         };
+        context.busy.fetch_sub(1, Ordering::AcqRel);
         eprintln!(
             "{} {} {status} {rows} {} ms",
             request.method,

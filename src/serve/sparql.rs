@@ -280,25 +280,13 @@ fn gather(
         QueryResults::Boolean(value) => Body::Boolean(value),
         QueryResults::Solutions(solutions) => {
             let variables = solutions.variables().to_vec();
-            let mut rows = Vec::new();
-            for solution in solutions {
-                if rows.len() == max {
-                    truncated = true;
-                    break;
-                }
-                rows.push(solution?);
-            }
+            let rows;
+            (rows, truncated) = at_most(solutions, max)?;
             Body::Solutions(variables, rows)
         }
         QueryResults::Graph(triples) => {
-            let mut graph = Vec::new();
-            for triple in triples {
-                if graph.len() == max {
-                    truncated = true;
-                    break;
-                }
-                graph.push(triple?);
-            }
+            let graph;
+            (graph, truncated) = at_most(triples, max)?;
             Body::Graph(graph)
         }
     };
@@ -307,6 +295,21 @@ fn gather(
         kind,
         truncated,
     }))
+}
+
+/// The first `max` items, and whether there were more.
+fn at_most<T, E: Into<Error>>(
+    items: impl Iterator<Item = Result<T, E>>,
+    max: usize,
+) -> crate::error::Result<(Vec<T>, bool)> {
+    let mut kept = Vec::new();
+    for item in items {
+        if kept.len() == max {
+            return Ok((kept, true));
+        }
+        kept.push(item.map_err(Into::into)?);
+    }
+    Ok((kept, false))
 }
 
 impl Results {

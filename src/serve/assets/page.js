@@ -151,8 +151,9 @@ function card(query) {
     event.preventDefault();
     const params = new URLSearchParams();
     for (const input of form.querySelectorAll("input")) if (input.value.trim()) params.set(input.name, input.value.trim());
+    const given = [...params].map(([name, value]) => `${name}: ${value}`).join(", ");
     params.set("limit", "200");
-    showAnswer(query.summary, `/queries/${query.name}?${params}`);
+    showAnswer(query.summary.replace(/[.:].*$/, "") + (given ? ` — ${given}` : ""), `/queries/${query.name}?${params}`);
   });
   return form;
 }
@@ -160,6 +161,7 @@ function card(query) {
 async function entityPage(segment) {
   const id = decodeURIComponent(segment);
   $("home").hidden = true;
+  $("questions").hidden = true;
   $("entity").hidden = false;
   $("sparql-editor").hidden = true;
   const base = meta.bases.find(() => true) || "";
