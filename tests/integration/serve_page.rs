@@ -40,6 +40,7 @@ const [origin, shot] = process.argv.slice(2);
   const rows = Number(await page.getAttribute("#results", "data-rows"));
   const cells = await page.locator("#results td").allTextContents();
   await page.waitForTimeout(800);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: shot });
   const link = page.locator("#results a.entity").first();
   const target = await link.getAttribute("href");
