@@ -727,13 +727,33 @@ fn the_store_is_read_only_and_followed() -> TestResult {
     curl(&served.url("/store"), &[])?;
     assert_eq!(hash_folder(&store)?, before, "a request changed the store's files");
 
-    // A load into the served store: the next query sees it.
+    // A load into the served store while queries run: each query sees the store before
+    // the load or after it, never part of it, and the next query sees it all.
+    let added = 2_000;
+    let mut lines =
+        String::from("{\"record\":\"entity\",\"id\":\"new-speaker\",\"type\":\"person\",\"name\":\"New Speaker\"}\n");
+    for i in 0..added {
+        lines.push_str(&format!(
+            "{{\"record\":\"statement\",\"id\":\"new-{i}\",\"speaker\":\"new-speaker\",\"summary\":\"Something new.\"}}\n"
+        ));
+    }
     let more = folder.path().join("more.jsonl");
-    std::fs::write(
-        &more,
-        "{\"record\":\"entity\",\"id\":\"new-speaker\",\"type\":\"person\",\"name\":\"New Speaker\"}\n\
-         {\"record\":\"statement\",\"id\":\"new-1\",\"speaker\":\"new-speaker\",\"summary\":\"Something new.\"}\n",
-    )?;
+    std::fs::write(&more, lines)?;
+    let number = |got: &Got| got.body.lines().nth(1).and_then(|n| n.trim().parse::<u64>().ok());
+    let old = number(&statements).ok_or("no count")?;
+    let loading = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let watcher = {
+        let (loading, sparql) = (Arc::clone(&loading), sparql.clone());
+        std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            while loading.load(std::sync::atomic::Ordering::Acquire) {
+                if let Ok(got) = curl(&sparql, &["--data-urlencode", count, "-H", "Accept: text/csv"]) {
+                    seen.push(got.body.lines().nth(1).and_then(|n| n.trim().parse::<u64>().ok()));
+                }
+            }
+            seen
+        })
+    };
     saidgraph()
         .args(["load", "--base", "https://kb.example.org/seed/"])
         .arg(&more)
@@ -741,15 +761,18 @@ fn the_store_is_read_only_and_followed() -> TestResult {
         .arg(&store)
         .assert()
         .success();
+    loading.store(false, std::sync::atomic::Ordering::Release);
+    let seen = watcher.join().map_err(|_| "the watcher panicked")?;
+    assert!(!seen.is_empty());
+    for count in &seen {
+        assert!(
+            *count == Some(old) || *count == Some(old + added),
+            "a query saw {count:?}, neither {old} nor {}: {seen:?}",
+            old + added
+        );
+    }
     let after = curl(&sparql, &["--data-urlencode", count, "-H", "Accept: text/csv"])?;
-    let number = |got: &Got| got.body.lines().nth(1).and_then(|n| n.trim().parse::<u64>().ok());
-    assert_eq!(
-        number(&after),
-        number(&statements).map(|n| n + 1),
-        "{} then {}",
-        statements.body,
-        after.body
-    );
+    assert_eq!(number(&after), Some(old + added), "{}", after.body);
 
     let status = served.terminate()?;
     assert!(status.success(), "{status:?}");
