@@ -223,6 +223,36 @@ pub enum Command {
         #[arg(long, requires = "store")]
         apply: bool,
     },
+    /// Serve a store (or inputs) read-only: the SPARQL 1.1 Protocol at /sparql, the Graph
+    /// Store Protocol for reading at /store, the named queries at /queries, and a page for
+    /// people at /. Stops on Ctrl-C (SIGINT) or SIGTERM.
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+        /// The address to listen on; one beyond loopback is warned about (the endpoint has no
+        /// authentication). Port 0 lets the system choose.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+        bind: std::net::SocketAddr,
+        /// How long a query may run (30s, 500ms, 2m); one out of time is stopped and answered
+        /// 504.
+        #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::options::duration_named)]
+        timeout: std::time::Duration,
+        /// The most solutions or triples in one response; a longer answer is cut, and the
+        /// response says so in its Saidgraph-Truncated header.
+        #[arg(long, value_name = "N", default_value_t = 10_000)]
+        max_results: usize,
+        /// The most queries evaluated at once; more are answered 503 with Retry-After.
+        #[arg(long, value_name = "N", default_value_t = 8)]
+        max_concurrent: usize,
+        /// The largest request body accepted (K, M allowed); larger ones are answered 413.
+        #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = saidgraph::parse_size)]
+        max_body: u64,
+        /// Let pages from this origin (or * for any) read the responses (CORS).
+        #[arg(long, value_name = "ORIGIN")]
+        cors: Option<String>,
+    },
     /// List the named queries, with what each answers and its parameters.
     Queries,
     /// Check inputs and report every problem; writes nothing.

@@ -16,6 +16,7 @@ use crate::network::{self, LeftOut, NetworkFormat, NetworkOptions};
 use crate::output::Output;
 use crate::query::{self, QueryText, ResultsFormat};
 use crate::resolve::{self, NoStore};
+use crate::serve::{self, ServeData, ServeOptions};
 use crate::store::{self, GraphStore};
 use crate::vocab::prefixes_for;
 
@@ -415,4 +416,29 @@ pub fn link(source: &DataSource, request: &LinkRequest) -> Result<link::Outcome>
         GraphStore::open(path)?.load(outcome.links.clone(), graph.as_ref().into())?;
     }
     Ok(outcome)
+}
+
+/// `serve`: the source served read-only over HTTP until SIGINT or SIGTERM. A store is
+/// followed as loads change it; inputs are read into memory once. Says on standard error
+/// where it listens, and warns when that is beyond loopback.
+pub fn serve(source: &DataSource, options: ServeOptions) -> Result<()> {
+    let data = match source {
+        DataSource::Store(path) => ServeData::Disk(path.clone()),
+        DataSource::Inputs(inputs, read) => {
+            let kb = KnowledgeBase::read(inputs, read, &NoStore)?;
+            let store = GraphStore::in_memory()?;
+            store.load_quads(kb.quads(read)?)?;
+            ServeData::Memory(store)
+        }
+    };
+    if !options.bind.ip().is_loopback() {
+        eprintln!(
+            "saidgraph: warning: listening on {}, beyond loopback: anyone who reaches it can read the whole store \
+             (the endpoint has no authentication)",
+            options.bind
+        );
+    }
+    serve::serve(data, options, |address| {
+        eprintln!("saidgraph: serving http://{address}/ (read-only; SPARQL at /sparql); Ctrl-C stops");
+    })
 }

@@ -27,8 +27,10 @@
 //! 14. `link` — the same entities found in other knowledge graphs.
 //! 15. `network` — who talks to whom: the network of speakers and addressees, read with
 //!     SPARQL, laid out, and written as HTML, SVG, GEXF, GraphML, CSV or DOT.
-//! 16. `commands` — one function per command of the binary.
-//! 17. `fuzz` — the checks the fuzz targets run (hidden from the documentation).
+//! 16. `serve` — the store as a read-only SPARQL endpoint over HTTP, and a page for
+//!     people; it shows the network too.
+//! 17. `commands` — one function per command of the binary.
+//! 18. `fuzz` — the checks the fuzz targets run (hidden from the documentation).
 //!
 //! The binary (`src/main.rs`, `src/cli.rs`, `src/options.rs`) sits above the library:
 //! it parses the command line, turns it into the options below and calls [`commands`].
@@ -38,8 +40,8 @@
 //! Read a knowledge base and write it out ([`KnowledgeBase::read`] with [`NoStore`] or
 //! against a store, [`KnowledgeBase::write`], [`InputSpec`], [`ReadOptions`]), run
 //! any command as the binary does ([`commands`]: `validate`, `convert`, `load`,
-//! `graphs`, `drop`, `export`, `query`, `link`, `network`), with the options they take re-exported
-//! here, and the
+//! `graphs`, `drop`, `export`, `query`, `link`, `network`, `serve`), with the options they take
+//! re-exported here, and the
 //! ontology's terms in [`vocab`]. Everything else is the crate's own.
 
 pub mod commands;
@@ -57,6 +59,7 @@ mod output;
 mod progress;
 mod query;
 mod resolve;
+mod serve;
 mod store;
 mod terms;
 pub mod vocab;
@@ -71,6 +74,7 @@ pub use network::{Family, LeftOut, NetworkFormat, NetworkOptions};
 pub use output::Output;
 pub use query::{NAMED_QUERIES, NamedQuery, QueryText, ResultsFormat, STACK_SIZE};
 pub use resolve::NoStore;
+pub use serve::ServeOptions;
 pub use terms::RecordKind;
 
 /// What the tests reach below the public API: the streamed path's stages, the store's

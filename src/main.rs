@@ -216,6 +216,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 commands::network(&data_source(data, &read), &with, &request)?
             );
         }
+        Command::Serve {
+            data,
+            read,
+            bind,
+            timeout,
+            max_results,
+            max_concurrent,
+            max_body,
+            cors,
+        } => {
+            let options = saidgraph::ServeOptions {
+                bind,
+                timeout,
+                max_results: max_results.max(1),
+                max_concurrent: max_concurrent.max(1),
+                max_body: usize::try_from(max_body).unwrap_or(usize::MAX),
+                cors,
+            };
+            commands::serve(&data_source(data, &read), options)?;
+        }
         Command::Queries => {
             for query in NAMED_QUERIES {
                 println!("{}\n    {}", query.name, query.summary());

@@ -144,6 +144,32 @@ pub fn data_source(data: DataArgs, read: &ReadArgs) -> DataSource {
     }
 }
 
+/// `--timeout`: a duration such as `30s`, `500ms`, `2m`, or a number of seconds.
+pub fn duration_named(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let scale = match unit.trim() {
+        "ms" => 0.001,
+        "s" | "" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {text:?}; expected ms, s, m or h (30s, 500ms, 2m)"
+            ));
+        }
+    };
+    number
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n > 0.0)
+        .map(|n| std::time::Duration::from_secs_f64(n * scale))
+        .ok_or_else(|| format!("{text:?} is not a duration; expected a positive number and a unit (30s, 500ms, 2m)"))
+}
+
 pub fn rdf_output(rdf: &RdfOutputArgs) -> (RdfFormat, Output) {
     let output = Output::from_option(rdf.output.as_deref());
     (choose_format(rdf.format, output.path()), output)
@@ -167,6 +193,10 @@ mod tests {
             results_format_named("yaml"),
             Err("unknown results format \"yaml\"; expected table, csv, tsv, json or xml".to_owned())
         );
+        assert_eq!(duration_named("500ms"), Ok(std::time::Duration::from_millis(500)));
+        assert_eq!(duration_named("2m"), Ok(std::time::Duration::from_secs(120)));
+        assert_eq!(duration_named("3"), Ok(std::time::Duration::from_secs(3)));
+        assert!(duration_named("0s").is_err() && duration_named("5 days").is_err());
         assert!(rdf_format_named("yaml").is_err_and(|e| e.starts_with("unknown RDF format \"yaml\"")));
         assert_eq!(rdf_version_named("1.2"), Ok(RdfVersion::Rdf12));
         assert_eq!(

@@ -17,8 +17,8 @@ mod results;
 
 use std::io::Write;
 
-use oxigraph::model::Term;
-use oxigraph::sparql::{QueryEvaluationError, SparqlEvaluator, Variable};
+use oxigraph::model::{NamedNode, Term};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator, Variable};
 use spargebra::algebra::GraphPattern;
 
 use crate::error::{Error, Result};
@@ -48,6 +48,46 @@ pub fn run(
     prefixes: &[(String, String)],
     out: &mut dyn Write,
 ) -> Result<()> {
+    let results = evaluate(store, prepared, prefixes, Evaluation::default())?;
+    results::write_results(results, format, prefixes, out)
+}
+
+/// How a query is evaluated beyond its text: a token that stops it, the dataset a SPARQL
+/// Protocol request names, and whether `SERVICE` may reach out.
+#[derive(Clone, Default)]
+pub struct Evaluation {
+    /// Cancels the evaluation (the server's timeout, a client gone).
+    pub cancel: Option<CancellationToken>,
+    /// The protocol's `default-graph-uri` and `named-graph-uri`: when either is given, the
+    /// dataset is exactly these graphs, whatever the query's `FROM` says.
+    pub default_graphs: Vec<NamedNode>,
+    pub named_graphs: Vec<NamedNode>,
+    /// Whether the query's own `FROM`/`FROM NAMED` are kept (without them the default
+    /// graph is the union of all graphs). The command line always uses the union.
+    pub keep_query_dataset: bool,
+    /// Refuse `SERVICE` clauses rather than fetch other endpoints.
+    pub no_service: bool,
+}
+
+impl std::fmt::Debug for Evaluation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Evaluation")
+            .field("cancellable", &self.cancel.is_some())
+            .field("default_graphs", &self.default_graphs)
+            .field("named_graphs", &self.named_graphs)
+            .field("keep_query_dataset", &self.keep_query_dataset)
+            .field("no_service", &self.no_service)
+            .finish()
+    }
+}
+
+/// Parses, binds and starts evaluating a query; the results are read as they are made.
+pub fn evaluate(
+    store: &GraphStore,
+    prepared: Prepared,
+    prefixes: &[(String, String)],
+    evaluation: Evaluation,
+) -> Result<QueryResults<'static>> {
     let Prepared {
         text,
         origin,
@@ -61,18 +101,41 @@ pub fn run(
     for (variable, term) in &bindings {
         bind::restrict_query(&mut query, variable, term);
     }
-    let mut prepared = SparqlEvaluator::new().for_query(query);
-    prepared.dataset_mut().set_default_graph_as_union();
+    let mut evaluator = SparqlEvaluator::new();
+    if let Some(token) = evaluation.cancel {
+        evaluator = evaluator.with_cancellation_token(token);
+    }
+    if evaluation.no_service {
+        evaluator = evaluator.without_default_http_service_handler();
+    }
+    let own_dataset = evaluation.keep_query_dataset && query_has_dataset(&query);
+    let mut prepared = evaluator.for_query(query);
+    if !evaluation.default_graphs.is_empty() || !evaluation.named_graphs.is_empty() {
+        let dataset = prepared.dataset_mut();
+        dataset.set_default_graph(evaluation.default_graphs.into_iter().map(Into::into).collect());
+        dataset.set_available_named_graphs(evaluation.named_graphs.into_iter().map(Into::into).collect());
+    } else if !own_dataset {
+        prepared.dataset_mut().set_default_graph_as_union();
+    }
     for (variable, term) in bindings {
         prepared = prepared.substitute_variable(variable, term);
     }
-    let results = prepared.on_store(store.store()).execute().map_err(|e| match e {
+    prepared.on_store(store.store()).execute().map_err(|e| match e {
         QueryEvaluationError::NotExistingSubstitutedVariable(v) => {
             Error::Param(format!("{}: the query has no variable {v} to bind", v.as_str()))
         }
         other => Error::QueryEvaluation(other),
-    })?;
-    results::write_results(results, format, prefixes, out)
+    })
+}
+
+/// Whether a query names its own dataset with `FROM` or `FROM NAMED`.
+fn query_has_dataset(query: &spargebra::Query) -> bool {
+    match query {
+        spargebra::Query::Select { dataset, .. }
+        | spargebra::Query::Construct { dataset, .. }
+        | spargebra::Query::Describe { dataset, .. }
+        | spargebra::Query::Ask { dataset, .. } => dataset.is_some(),
+    }
 }
 
 /// Parses a query with `prefixes` declared, the same ones results are shortened with (the

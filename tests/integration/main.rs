@@ -30,4 +30,6 @@ mod network;
 mod properties;
 mod rdf12;
 mod regressions;
+mod serve;
+mod serve_page;
 mod shapes;
