@@ -11,9 +11,14 @@ use serde_json::{Value, json};
 use super::{Family, Network};
 
 const PAGE: &str = include_str!("../../assets/network/page.html");
-const STYLE: &str = include_str!("../../assets/network/page.css");
-const APP: &str = include_str!("../../assets/network/page.js");
-const CYTOSCAPE: &str = include_str!("../../assets/cytoscape/cytoscape.min.js");
+/// The page's style.
+pub const STYLE: &str = include_str!("../../assets/network/page.css");
+/// The page's script: reads the document from `#network-data` and draws it.
+pub const APP: &str = include_str!("../../assets/network/page.js");
+/// Cytoscape.js, as vendored from npm.
+pub const CYTOSCAPE: &str = include_str!("../../assets/cytoscape/cytoscape.min.js");
+/// Cytoscape.js's licence (MIT).
+pub const CYTOSCAPE_LICENSE: &str = include_str!("../../assets/cytoscape/LICENSE");
 
 /// The network as JSON: `nodes` (id, label, type, iri, wikidata, description, made,
 /// received, size, colour, x, y), `edges` (id, source and target node ids, act, actLabel,
@@ -72,7 +77,7 @@ pub fn document(network: &Network) -> Value {
 
 /// JSON safe inside a `<script>` element: every `<` as `\u003c`, so no `</script>` or
 /// `<!--` in the data can end the element early.
-fn script_safe_json(value: &Value) -> String {
+pub fn script_safe_json(value: &Value) -> String {
     value.to_string().replace('<', "\\u003c")
 }
 

@@ -254,7 +254,18 @@ pub struct Network {
 /// Builds the network of the statements `options` select in `store`, whose entities were
 /// minted from `bases`.
 pub fn build(store: &GraphStore, bases: &[String], options: &NetworkOptions) -> Result<Network> {
-    let rows = sparql::fetch(store, bases, options)?;
+    build_cancellable(store, bases, options, None)
+}
+
+/// [`build`], with its queries stopped (an error) once `cancel` is cancelled: `serve`
+/// bounds the network by its `--timeout` and by the client's connection.
+pub fn build_cancellable(
+    store: &GraphStore,
+    bases: &[String],
+    options: &NetworkOptions,
+    cancel: Option<&oxigraph::sparql::CancellationToken>,
+) -> Result<Network> {
+    let rows = sparql::fetch(store, bases, options, cancel)?;
     let mut network = aggregate::aggregate(&rows, options);
     layout::place(&mut network);
     Ok(network)
@@ -265,6 +276,16 @@ pub fn build(store: &GraphStore, bases: &[String], options: &NetworkOptions) -> 
 pub fn to_json(network: &Network) -> serde_json::Value {
     html::document(network)
 }
+
+/// [`to_json`]'s document as text safe inside a `<script type="application/json">`
+/// element, as the HTML page embeds it (`serve`'s network page embeds it the same way).
+pub fn to_script_json(network: &Network) -> String {
+    html::script_safe_json(&html::document(network))
+}
+
+/// The HTML page's own script, its style and the vendored Cytoscape.js, for a server that
+/// hands them out as files rather than inline.
+pub use html::{APP as PAGE_SCRIPT, CYTOSCAPE, CYTOSCAPE_LICENSE, STYLE as PAGE_STYLE};
 
 /// Writes the network in `format`. CSV to a file writes two files beside it (see
 /// [`csv_paths`]); to standard output, the edge list alone.

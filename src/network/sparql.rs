@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use oxigraph::model::{Literal, NamedNode, Term};
-use oxigraph::sparql::{QueryResults, QuerySolution, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEvaluator};
 
 use super::aggregate::{EntityInfo, Row, Rows};
 use super::{Family, NetworkOptions};
@@ -31,7 +31,12 @@ PREFIX schema: <http://schema.org/>
 ";
 
 /// Every row the options select, and the labels, types and codes they need.
-pub(super) fn fetch(store: &GraphStore, bases: &[String], options: &NetworkOptions) -> Result<Rows> {
+pub(super) fn fetch(
+    store: &GraphStore,
+    bases: &[String],
+    options: &NetworkOptions,
+    cancel: Option<&CancellationToken>,
+) -> Result<Rows> {
     let filters = filters(store, bases, options)?;
     let text = format!(
         "{PREFIXES}SELECT ?statement ?speaker ?addressee ?act ?date ?stance ?quote ?summary ?sourceTitle ?sourceUrl
@@ -54,7 +59,7 @@ WHERE {{
         conditions = filters.conditions,
     );
     let mut rows = Vec::new();
-    for solution in select(store, &text)? {
+    for solution in select(store, &text, cancel)? {
         let (Some(statement), Some(speaker)) = (iri(&solution, "statement"), iri(&solution, "speaker")) else {
             continue;
         };
@@ -96,9 +101,9 @@ WHERE {{
     rows.dedup_by(|later, first| later.statement == first.statement && later.addressee == first.addressee);
     Ok(Rows {
         rows,
-        entities: entities(store)?,
-        acts: acts(store)?,
-        topics: topics(store)?,
+        entities: entities(store, cancel)?,
+        acts: acts(store, cancel)?,
+        topics: topics(store, cancel)?,
         entity_namespace: match bases {
             [base] => Some(format!("{base}entity/")),
             _ => None,
@@ -238,7 +243,7 @@ fn check_date<'a>(option: &str, value: &'a str) -> Result<&'a str> {
 }
 
 /// Labels, classes, Wikidata items and descriptions of every speaker and addressee.
-fn entities(store: &GraphStore) -> Result<BTreeMap<String, EntityInfo>> {
+fn entities(store: &GraphStore, cancel: Option<&CancellationToken>) -> Result<BTreeMap<String, EntityInfo>> {
     let text = format!(
         "{PREFIXES}SELECT ?entity ?label ?type ?wikidata ?comment WHERE {{
   {{ SELECT DISTINCT ?entity WHERE {{ {{ ?s sg:speaker ?entity }} UNION {{ ?s sg:addressee ?entity }} }} }}
@@ -249,7 +254,7 @@ fn entities(store: &GraphStore) -> Result<BTreeMap<String, EntityInfo>> {
 }}"
     );
     let mut entities: BTreeMap<String, EntityInfo> = BTreeMap::new();
-    for solution in select(store, &text)? {
+    for solution in select(store, &text, cancel)? {
         let Some(entity) = iri(&solution, "entity") else {
             continue;
         };
@@ -263,7 +268,7 @@ fn entities(store: &GraphStore) -> Result<BTreeMap<String, EntityInfo>> {
 }
 
 /// Each act's English label and CAMEO code.
-fn acts(store: &GraphStore) -> Result<BTreeMap<String, (String, Option<String>)>> {
+fn acts(store: &GraphStore, cancel: Option<&CancellationToken>) -> Result<BTreeMap<String, (String, Option<String>)>> {
     let text = format!(
         "{PREFIXES}SELECT ?act ?label ?code WHERE {{
   {{ SELECT DISTINCT ?act WHERE {{ ?s sg:act ?act }} }}
@@ -272,7 +277,7 @@ fn acts(store: &GraphStore) -> Result<BTreeMap<String, (String, Option<String>)>
 }}"
     );
     let mut acts: BTreeMap<String, (Option<String>, Option<String>)> = BTreeMap::new();
-    for solution in select(store, &text)? {
+    for solution in select(store, &text, cancel)? {
         let Some(act) = iri(&solution, "act") else { continue };
         let entry = acts.entry(act).or_default();
         least(&mut entry.0, text_of(&solution, "label"));
@@ -293,7 +298,7 @@ fn acts(store: &GraphStore) -> Result<BTreeMap<String, (String, Option<String>)>
 }
 
 /// The labels of each statement's topics, sorted.
-fn topics(store: &GraphStore) -> Result<BTreeMap<String, Vec<String>>> {
+fn topics(store: &GraphStore, cancel: Option<&CancellationToken>) -> Result<BTreeMap<String, Vec<String>>> {
     let text = format!(
         "{PREFIXES}SELECT ?statement ?topic (MIN(STR(?name)) AS ?label) WHERE {{
   ?statement sg:about ?topic .
@@ -301,7 +306,7 @@ fn topics(store: &GraphStore) -> Result<BTreeMap<String, Vec<String>>> {
 }} GROUP BY ?statement ?topic"
     );
     let mut topics: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for solution in select(store, &text)? {
+    for solution in select(store, &text, cancel)? {
         let (Some(statement), Some(topic)) = (iri(&solution, "statement"), iri(&solution, "topic")) else {
             continue;
         };
@@ -316,9 +321,13 @@ fn topics(store: &GraphStore) -> Result<BTreeMap<String, Vec<String>>> {
 }
 
 /// Runs a SELECT over the union of the store's graphs.
-fn select(store: &GraphStore, text: &str) -> Result<Vec<QuerySolution>> {
+fn select(store: &GraphStore, text: &str, cancel: Option<&CancellationToken>) -> Result<Vec<QuerySolution>> {
     let parsed = query::parse(text, "the network query", &[])?;
-    let mut prepared = SparqlEvaluator::new().for_query(parsed);
+    let mut evaluator = SparqlEvaluator::new();
+    if let Some(token) = cancel {
+        evaluator = evaluator.with_cancellation_token(token.clone());
+    }
+    let mut prepared = evaluator.for_query(parsed);
     prepared.dataset_mut().set_default_graph_as_union();
     match prepared.on_store(store.store()).execute()? {
         QueryResults::Solutions(solutions) => Ok(solutions.collect::<Result<Vec<_>, _>>()?),
@@ -400,14 +409,14 @@ mod tests {
             datasets: vec!["seed article".to_owned()],
             ..NetworkOptions::default()
         };
-        let rows = fetch(&store, &bases, &options)?;
+        let rows = fetch(&store, &bases, &options, None)?;
         assert_eq!(rows.rows.len(), 1);
         assert_eq!(rows.rows[0].statement, statement.as_str());
         let missing = NetworkOptions {
             datasets: vec!["other".to_owned()],
             ..NetworkOptions::default()
         };
-        let error = fetch(&store, &bases, &missing).err().map(|e| e.to_string());
+        let error = fetch(&store, &bases, &missing, None).err().map(|e| e.to_string());
         assert_eq!(
             error.as_deref(),
             Some(

@@ -4,7 +4,7 @@
 //! [`MAX_CONNECTIONS`]; past that a connection is answered `503` and closed at once), which
 //! reads requests with the bounds of `http` and routes them: `/sparql` (the protocol,
 //! `sparql`), `/store` (Graph Store reads, `graphs`), `/queries` (the named queries,
-//! `named`), and the page with its entity pages and assets (`page`). Nothing here writes to
+//! `named`), the network view (`network`), and the page with its entity pages and assets (`page`). Nothing here writes to
 //! the store: it is opened read-only (`source`), and reopened when a `load` changed it.
 //! SIGINT and SIGTERM stop accepting, let the requests in flight finish (for up to the
 //! timeout) and return.
@@ -13,6 +13,7 @@ mod graphs;
 mod http;
 mod named;
 mod negotiate;
+mod network;
 mod page;
 mod source;
 mod sparql;
@@ -246,6 +247,7 @@ fn route(request: &http::Request, context: &Context, stream: &TcpStream) -> http
         "/sparql" | "/query" => sparql::endpoint(request, context, stream),
         "/store" => graphs::store(request, context),
         "/queries" => named::list(request),
+        _ if network::owns(path) => network::serve(request, context, stream),
         _ if path.starts_with("/queries/") => named::run(request, context, stream, &path["/queries/".len()..]),
         _ => page::serve(request, context, path),
     }

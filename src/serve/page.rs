@@ -44,7 +44,8 @@ pub fn serve(request: &Request, context: &Context, path: &str) -> Response {
     }
 }
 
-fn html(text: &str) -> Response {
+/// An HTML page with the server's Content-Security-Policy and safety headers.
+pub fn html(text: &str) -> Response {
     Response::new(200, "text/html; charset=utf-8", text)
         .with_header("Content-Security-Policy", POLICY)
         .with_header("X-Content-Type-Options", "nosniff")

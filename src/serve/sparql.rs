@@ -25,6 +25,7 @@ use crate::query::{self, Evaluation, Prepared};
 use super::Context;
 use super::http::{Request, Response};
 use super::negotiate::{self, Format, Kind};
+use super::source::Snapshot;
 
 /// `/sparql`.
 pub fn endpoint(request: &Request, context: &Context, connection: &TcpStream) -> Response {
@@ -143,45 +144,62 @@ pub struct Job {
 
 /// Runs a query within the server's bounds and answers with its results or the error.
 pub fn run(request: &Request, context: &Context, connection: &TcpStream, job: Job) -> Response {
+    let Job {
+        prepared,
+        mut evaluation,
+        format,
+    } = job;
+    let max = context.options.max_results;
+    let accept = request.header("accept").map(str::to_owned);
+    let answer = bounded(context, connection, move |snapshot, token| {
+        evaluation.cancel = Some(token);
+        evaluation.no_service = true;
+        query::evaluate(&snapshot.store, prepared, &snapshot.prefixes, evaluation)
+            .and_then(|results| gather(results, max, accept.as_deref(), format.as_deref()))
+    });
+    match answer {
+        Err(response) | Ok((Gathered::Refused(response), _)) => response,
+        Ok((Gathered::Results(results), snapshot)) => results.respond(&snapshot.prefixes, max),
+    }
+}
+
+/// Runs `work` within the server's bounds, as every query does: a slot among
+/// `--max-concurrent` (else `503` with `Retry-After`), and a watchdog that cancels the
+/// token `work` is given when `--timeout` passes (`504`) or the client hangs up (`499`).
+/// The work runs on a thread of its own, which holds the slot until it ends: the answer
+/// goes at the deadline even if the work has not yet seen the cancellation (Oxigraph
+/// checks it as it reads the store), and the slot stays taken meanwhile. Errors become
+/// their status ([`error_response`]); the snapshot the work read comes back with its value.
+pub fn bounded<T: Send + 'static>(
+    context: &Context,
+    connection: &TcpStream,
+    work: impl FnOnce(&Snapshot, CancellationToken) -> Result<T, Error> + Send + 'static,
+) -> Result<(T, Arc<Snapshot>), Response> {
     let Some(slot) = context.slots.try_acquire() else {
-        return Response::text(
+        return Err(Response::text(
             503,
             format!(
                 "all {} query slots are busy (--max-concurrent); try again in a second",
                 context.options.max_concurrent
             ),
         )
-        .with_header("Retry-After", "1");
+        .with_header("Retry-After", "1"));
     };
     let snapshot = context.source.snapshot();
     let token = CancellationToken::new();
     let watchdog = Watchdog::start(token.clone(), context.options.timeout, connection);
-    let Job {
-        prepared,
-        mut evaluation,
-        format,
-    } = job;
-    evaluation.cancel = Some(token);
-    evaluation.no_service = true;
     let started = Instant::now();
-    // The evaluation runs on a thread of its own, which holds the slot until it ends: the
-    // answer goes at the deadline even if the evaluation has not yet seen the cancellation
-    // (Oxigraph checks it as it reads the store), and the slot stays taken meanwhile.
     let (sender, receiver) = std::sync::mpsc::channel();
-    let max = context.options.max_results;
-    let accept = request.header("accept").map(str::to_owned);
     let worker = Arc::clone(&snapshot);
     let spawned = std::thread::Builder::new()
         .name("saidgraph query".to_owned())
         .stack_size(query::STACK_SIZE)
         .spawn(move || {
             let _slot = slot;
-            let outcome = query::evaluate(&worker.store, prepared, &worker.prefixes, evaluation)
-                .and_then(|results| gather(results, max, accept.as_deref(), format.as_deref()));
-            let _ = sender.send(outcome);
+            let _ = sender.send(work(&worker, token));
         });
     if let Err(e) = spawned {
-        return Response::text(503, format!("cannot start the query: {e}")).with_header("Retry-After", "1");
+        return Err(Response::text(503, format!("cannot start the query: {e}")).with_header("Retry-After", "1"));
     }
     let grace = context.options.timeout + Duration::from_millis(250);
     let outcome = loop {
@@ -212,20 +230,23 @@ pub fn run(request: &Request, context: &Context, connection: &TcpStream, job: Jo
     };
     let gone_response = || Response::text(499, "the client closed the connection; the query was stopped");
     match outcome {
-        None if gone => gone_response(),
-        None => out_of_time(),
-        Some(Ok(Gathered::Refused(response))) => response,
-        Some(Ok(Gathered::Results(results))) => results.respond(&snapshot.prefixes, max),
-        Some(Err(Error::QueryEvaluation(QueryEvaluationError::Cancelled))) if gone => gone_response(),
-        Some(Err(Error::QueryEvaluation(QueryEvaluationError::Cancelled))) if timed_out => out_of_time(),
-        Some(Err(error)) => error_response(&error),
+        None if gone => Err(gone_response()),
+        None => Err(out_of_time()),
+        Some(Ok(value)) => Ok((value, snapshot)),
+        Some(Err(Error::QueryEvaluation(QueryEvaluationError::Cancelled))) if gone => Err(gone_response()),
+        Some(Err(Error::QueryEvaluation(QueryEvaluationError::Cancelled))) if timed_out => Err(out_of_time()),
+        Some(Err(error)) => Err(error_response(&error)),
     }
 }
 
 /// The status and message of a failed query.
 pub fn error_response(error: &Error) -> Response {
     let status = match error {
-        Error::QuerySyntax { .. } | Error::QueryPrefix { .. } | Error::QueryTooDeep { .. } | Error::Param(_) => 400,
+        Error::QuerySyntax { .. }
+        | Error::QueryPrefix { .. }
+        | Error::QueryTooDeep { .. }
+        | Error::Param(_)
+        | Error::Usage(_) => 400,
         Error::UnknownQuery { .. } => 404,
         Error::QueryEvaluation(
             QueryEvaluationError::Service(_)

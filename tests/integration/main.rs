@@ -31,5 +31,6 @@ mod properties;
 mod rdf12;
 mod regressions;
 mod serve;
+mod serve_network;
 mod serve_page;
 mod shapes;

@@ -101,3 +101,103 @@ fn the_page_in_a_real_browser() -> TestResult {
     assert!(shot.is_file());
     Ok(())
 }
+
+/// The network view (issue 15, item 7): `/network` in a browser draws the seed article's
+/// network from the server's JSON, with Cytoscape.js from the server; the page's act filter
+/// applies; the server's own filter (a speaker, by the form) redraws it; and nothing
+/// leaves the server, nothing raises a script error or breaks the Content-Security-Policy.
+const NETWORK_SCRIPT: &str = r##"
+const { chromium } = require("playwright-core");
+const [origin] = process.argv.slice(2);
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--no-first-run"],
+  });
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 820 } })).newPage();
+  const elsewhere = [];
+  page.on("request", (request) => { if (!request.url().startsWith(origin)) elsewhere.push(request.url()); });
+  const failures = [];
+  page.on("pageerror", (error) => failures.push(String(error)));
+  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") failures.push(m.type() + ": " + m.text()); });
+  const ready = () => page.waitForFunction(() => window.saidgraph && document.body.dataset.nodes !== undefined, null, { timeout: 20000 });
+  const look = () => page.evaluate(() => ({
+    counts: document.getElementById("counts").textContent,
+    nodes: window.saidgraph.cy.nodes().not(".hidden").length,
+    edges: window.saidgraph.cy.edges().not(".hidden").length,
+  }));
+  await page.goto(origin + "/");
+  await page.click("nav a[href='/network']");
+  await ready();
+  await page.waitForTimeout(500);
+  const initial = await look();
+  const painted = await page.evaluate(() => {
+    let count = 0;
+    document.querySelectorAll("#graph canvas").forEach((canvas) => {
+      const context = canvas.getContext("2d");
+      if (!context || canvas.width === 0 || canvas.height === 0) { return; }
+      const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { count += 1; } }
+    });
+    return count;
+  });
+  await page.selectOption("#act", "warn");
+  const filtered = await look();
+  await page.fill("#narrow input[name=speaker]", "putin");
+  await Promise.all([page.waitForNavigation(), page.click("#narrow button")]);
+  await ready();
+  const speaker = await look();
+  const url = page.url();
+  await page.goto(origin + "/entity/putin");
+  await page.waitForSelector("body[data-state=entity]", { timeout: 15000 });
+  const entityLink = await page.getAttribute("#entity-network", "href");
+  console.log(JSON.stringify({ initial, painted, filtered, speaker, url, entityLink, elsewhere, failures }));
+  await browser.close();
+})().catch((error) => { console.error(error); process.exit(1); });
+"##;
+
+#[test]
+fn the_network_view_in_a_real_browser() -> TestResult {
+    let modules = std::env::var_os("SAIDGRAPH_PLAYWRIGHT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(CACHED));
+    let present = modules.join("playwright-core").is_dir() && PathBuf::from("/usr/bin/chromium").is_file();
+    if missing(
+        present,
+        "SAIDGRAPH_PLAYWRIGHT",
+        "playwright-core (npm) or /usr/bin/chromium",
+    ) {
+        return Ok(());
+    }
+    let served = Served::start(&["-i", example().to_str().ok_or("path")?])?;
+    let folder = tempfile::tempdir()?;
+    let script = folder.path().join("network.js");
+    std::fs::write(&script, NETWORK_SCRIPT)?;
+    let output = Command::new("node")
+        .arg(&script)
+        .arg(format!("http://{}", served.address))
+        .env("NODE_PATH", &modules)
+        .output()?;
+    let seen: serde_json::Value = serde_json::from_str(succeeded(&output).trim())?;
+    // The seed article's network, as `saidgraph network` draws it (tests/integration/network.rs).
+    assert_eq!(seen["initial"]["counts"], "13 nodes, 8 edges, 13 statements", "{seen}");
+    assert_eq!(seen["initial"]["nodes"], 13);
+    assert_eq!(seen["initial"]["edges"], 8);
+    assert!(seen["painted"].as_u64().unwrap_or(0) > 1000, "nothing drawn: {seen}");
+    assert_eq!(seen["filtered"]["edges"], 3, "the three warnings: {seen}");
+    assert_eq!(seen["speaker"]["edges"], 1, "Putin's one edge: {seen}");
+    assert!(
+        seen["url"]
+            .as_str()
+            .is_some_and(|u| u.contains("/network?speaker=putin")),
+        "{seen}"
+    );
+    assert_eq!(
+        seen["entityLink"],
+        "/network?speaker=%3Chttps%3A%2F%2Fkb.example.org%2Fentity%2Fputin%3E"
+    );
+    assert_eq!(seen["elsewhere"], serde_json::json!([]), "requests off the server");
+    assert_eq!(seen["failures"], serde_json::json!([]), "script errors and warnings");
+    Ok(())
+}

@@ -179,6 +179,8 @@ async function entityPage(segment) {
   if (links.length) {
     $("entity-facts").append(el("dt", {}, "Same as"), el("dd", {}, ...links.map((l) => el("a", { href: l, rel: "noreferrer", class: "wikidata" }, shorten(l) + " "))));
   }
+  const network = `/network?speaker=${encodeURIComponent("<" + iri + ">")}`;
+  $("entity-facts").append(el("dt", {}, "Network"), el("dd", {}, el("a", { href: network, id: "entity-network" }, "who they talk to, drawn")));
   const said = JSON.parse((await fetchResults(`/queries/statements-by?speaker=${encodeURIComponent("<" + iri + ">")}&limit=500`)).text);
   $("entity-said").append(said.results.bindings.length ? table(said) : el("p", {}, "Nothing recorded."));
   $("entity-said").dataset.rows = String(said.results.bindings.length);
