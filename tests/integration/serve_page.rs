@@ -104,7 +104,8 @@ fn the_page_in_a_real_browser() -> TestResult {
 
 /// The network view (issue 15, item 7): `/network` in a browser draws the seed article's
 /// network from the server's JSON, with Cytoscape.js from the server; the page's act filter
-/// applies; the server's own filter (a speaker, by the form) redraws it; and nothing
+/// applies; the server's own filter (a speaker, by the form, and from an entity page's
+/// link) redraws it; and nothing
 /// leaves the server, nothing raises a script error or breaks the Content-Security-Policy.
 const NETWORK_SCRIPT: &str = r##"
 const { chromium } = require("playwright-core");
@@ -120,7 +121,7 @@ const [origin] = process.argv.slice(2);
   page.on("request", (request) => { if (!request.url().startsWith(origin)) elsewhere.push(request.url()); });
   const failures = [];
   page.on("pageerror", (error) => failures.push(String(error)));
-  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") failures.push(m.type() + ": " + m.text()); });
+  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") failures.push(m.type() + ": " + m.text() + " " + m.location().url); });
   const ready = () => page.waitForFunction(() => window.saidgraph && document.body.dataset.nodes !== undefined, null, { timeout: 20000 });
   const look = () => page.evaluate(() => ({
     counts: document.getElementById("counts").textContent,
@@ -152,7 +153,10 @@ const [origin] = process.argv.slice(2);
   await page.goto(origin + "/entity/putin");
   await page.waitForSelector("body[data-state=entity]", { timeout: 15000 });
   const entityLink = await page.getAttribute("#entity-network", "href");
-  console.log(JSON.stringify({ initial, painted, filtered, speaker, url, entityLink, elsewhere, failures }));
+  await Promise.all([page.waitForNavigation(), page.click("#entity-network")]);
+  await ready();
+  const entity = await look();
+  console.log(JSON.stringify({ initial, painted, filtered, speaker, url, entityLink, entity, elsewhere, failures }));
   await browser.close();
 })().catch((error) => { console.error(error); process.exit(1); });
 "##;
@@ -195,7 +199,11 @@ fn the_network_view_in_a_real_browser() -> TestResult {
     );
     assert_eq!(
         seen["entityLink"],
-        "/network?speaker=%3Chttps%3A%2F%2Fkb.example.org%2Fentity%2Fputin%3E"
+        "/network?speaker=%3Chttps%3A%2F%2Fkb.example.org%2Fseed%2Fentity%2Fputin%3E"
+    );
+    assert_eq!(
+        seen["entity"], seen["speaker"],
+        "the entity page's network is the speaker's"
     );
     assert_eq!(seen["elsewhere"], serde_json::json!([]), "requests off the server");
     assert_eq!(seen["failures"], serde_json::json!([]), "script errors and warnings");
