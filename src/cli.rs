@@ -224,8 +224,9 @@ pub enum Command {
         apply: bool,
     },
     /// Serve a store (or inputs) read-only: the SPARQL 1.1 Protocol at /sparql, the Graph
-    /// Store Protocol for reading at /store, the named queries at /queries, and a page for
-    /// people at /. Stops on Ctrl-C (SIGINT) or SIGTERM.
+    /// Store Protocol for reading at /store, the named queries at /queries, a page for
+    /// people at /, and the network (who talks to whom) at /network and /network.json,
+    /// with the filters of `network` as parameters. Stops on Ctrl-C (SIGINT) or SIGTERM.
     Serve {
         #[command(flatten)]
         data: DataArgs,

@@ -10,13 +10,12 @@ use std::path::Path;
 use crate::common::{TestResult, example, root, saidgraph};
 use crate::serve::{Served, curl, succeeded};
 
-/// (From, To, Strength) of every row of `network -f csv -o DIR/n.csv --store STORE ARGS…`,
+/// A network's node ids, and its edges as (from, to, act label, weight).
+type Drawn = (BTreeSet<String>, BTreeSet<(String, String, String, String)>);
+
+/// (From, To, Label, Strength) of every row of `network -f csv -o DIR/n.csv --store STORE ARGS…`,
 /// and the node ids of its node list.
-fn command_line(
-    store: &Path,
-    dir: &Path,
-    args: &[&str],
-) -> Result<(BTreeSet<String>, BTreeSet<(String, String, String, String)>), Box<dyn std::error::Error>> {
+fn command_line(store: &Path, dir: &Path, args: &[&str]) -> Result<Drawn, Box<dyn std::error::Error>> {
     let output = saidgraph()
         .args(["network", "-f", "csv", "-o"])
         .arg(dir.join("n.csv"))
@@ -39,10 +38,7 @@ fn command_line(
 }
 
 /// The same from `/network.json?QUERY`.
-fn over_http(
-    served: &Served,
-    query: &str,
-) -> Result<(BTreeSet<String>, BTreeSet<(String, String, String, String)>), Box<dyn std::error::Error>> {
+fn over_http(served: &Served, query: &str) -> Result<Drawn, Box<dyn std::error::Error>> {
     let got = curl(&served.url(&format!("/network.json?{query}")), &[])?;
     assert_eq!(got.status, 200, "{query}: {}", got.body);
     assert!(
