@@ -98,6 +98,10 @@ pub enum Command {
         /// Write results to this file instead of standard output.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Also write the plan Oxigraph evaluated, with the number of rows each step
+        /// produced, to this file as JSON: where a slow query spends its reads.
+        #[arg(long, value_name = "FILE.json")]
+        explain: Option<PathBuf>,
     },
     /// Link entities to another knowledge graph with owl:sameAs, by name, type and context;
     /// ambiguous and weak matches go to a review report instead.

@@ -154,6 +154,8 @@ pub struct QueryRequest {
     /// At most this many results.
     pub limit: Option<usize>,
     pub format: ResultsFormat,
+    /// Write Oxigraph's plan, with the rows each step produced, to this file as JSON.
+    pub explain: Option<PathBuf>,
 }
 
 /// `query`: runs SPARQL over a source's data and the ontology, and the graphs of the
@@ -194,6 +196,7 @@ pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, outp
         origin,
         bindings,
         limit: request.limit,
+        explain: request.explain.clone(),
     };
     output.write_with(|out| query::run(&store, prepared, request.format, &prefixes, out))
 }

@@ -100,6 +100,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             params,
             results_format,
             output,
+            explain,
         } => {
             let text = options::query_text(name, file, expression);
             let output = Output::from_option(output.as_deref());
@@ -112,6 +113,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     params,
                     limit,
                     format,
+                    explain,
                 },
                 &output,
             )?;

@@ -192,12 +192,15 @@ pub fn load(inputs: &[InputSpec], options: &ReadOptions, store_path: &Path) -> R
     let triples = match existing {
         Some(store) => {
             store.install_ontology()?;
-            stream::load(&inputs, options, &resolver, &store)?
+            let triples = stream::load(&inputs, options, &resolver, &store)?;
+            store.compact()?;
+            triples
         }
         None => {
             let new = NewStore::create(store_path)?;
             new.store().install_ontology()?;
             let triples = stream::load(&inputs, options, &resolver, new.store())?;
+            new.store().compact()?;
             new.finish()?;
             triples
         }

@@ -16,6 +16,7 @@ mod library;
 mod results;
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use oxigraph::model::Term;
 use oxigraph::sparql::{QueryEvaluationError, SparqlEvaluator, Variable};
@@ -30,13 +31,16 @@ pub use library::{NAMED_QUERIES, NamedQuery, QueryText};
 pub use results::ResultsFormat;
 
 /// A query ready to run: its text, where it came from (for messages), the terms bound
-/// to its variables, and how many results at most.
+/// to its variables, how many results at most, and where to write Oxigraph's plan.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub text: String,
     pub origin: String,
     pub bindings: Vec<(Variable, Term)>,
     pub limit: Option<usize>,
+    /// Write the plan Oxigraph evaluated, with the number of rows each step produced, to
+    /// this file as JSON (Oxigraph's explanation format) once the results are written.
+    pub explain: Option<PathBuf>,
 }
 
 /// Runs a query against `store` and writes its results. `prefixes` shorten IRIs in
@@ -53,6 +57,7 @@ pub fn run(
         origin,
         bindings,
         limit,
+        explain,
     } = prepared;
     let mut query = parse(&text, &origin, prefixes)?;
     if let Some(limit) = limit {
@@ -66,13 +71,30 @@ pub fn run(
     for (variable, term) in bindings {
         prepared = prepared.substitute_variable(variable, term);
     }
-    let results = prepared.on_store(store.store()).execute().map_err(|e| match e {
+    let bound = prepared.on_store(store.store());
+    let (results, explanation) = match &explain {
+        Some(_) => {
+            let (results, explanation) = bound.compute_statistics().explain();
+            (results, Some(explanation))
+        }
+        None => (bound.execute(), None),
+    };
+    let results = results.map_err(|e| match e {
         QueryEvaluationError::NotExistingSubstitutedVariable(v) => {
             Error::Param(format!("{}: the query has no variable {v} to bind", v.as_str()))
         }
         other => Error::QueryEvaluation(other),
     })?;
-    results::write_results(results, format, prefixes, out)
+    // The statistics are complete once the results are read, so the plan is written last.
+    results::write_results(results, format, prefixes, out)?;
+    if let (Some(path), Some(explanation)) = (explain, explanation) {
+        let mut json = Vec::new();
+        explanation
+            .write_in_json(&mut json)
+            .and_then(|()| std::fs::write(&path, json))
+            .map_err(|e| Error::io(&path, e))?;
+    }
+    Ok(())
 }
 
 /// Parses a query with `prefixes` declared, the same ones results are shortened with (the

@@ -26,4 +26,5 @@ mod link;
 mod link_benchmark;
 mod link_endpoint;
 mod properties;
+mod query_scale;
 mod regressions;
