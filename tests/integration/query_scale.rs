@@ -23,7 +23,7 @@ use crate::common::{self, TestResult, stderr};
 
 /// Statements in the generated stores, and their entities.
 const STATEMENTS: usize = 20_000;
-const SMALL_STATEMENTS: usize = 2_000;
+const SMALL_STATEMENTS: usize = 1_000;
 const ENTITIES: usize = 500;
 
 /// The most rows a first page of 100 may read when it needs only a page's worth.
@@ -41,22 +41,6 @@ const PAGE_QUERIES: &[(&str, &[&str])] = &[
     ("interaction-matrix", &["speaker=e42"]),
     ("interaction-matrix", &["addressee=e42"]),
     ("entity", &["entity=e42"]),
-];
-
-/// Named queries whose first page depends on the whole store (it is sorted by a
-/// property of every statement, or counts over all of them), without parameters.
-const WHOLE_STORE_QUERIES: &[&str] = &[
-    "statements-by",
-    "statements-about",
-    "statements-by-party",
-    "replies",
-    "timeline",
-    "stance-on",
-    "interaction-matrix",
-    "linked-entities",
-    "quotes",
-    "acts",
-    "entity",
 ];
 
 /// `gen_kb.py` from the shared bench folder (`$SAIDGRAPH_SHARED_BENCH`, else
@@ -164,14 +148,6 @@ fn every_named_query_reads_a_bounded_part_of_a_big_store() -> TestResult {
     let Some(generator) = generator() else {
         return Ok(());
     };
-    // Every named query is in one list or the other.
-    for query in saidgraph::NAMED_QUERIES {
-        assert!(
-            WHOLE_STORE_QUERIES.contains(&query.name) || PAGE_QUERIES.iter().any(|(n, _)| *n == query.name),
-            "{}: add it to a list of this test",
-            query.name
-        );
-    }
     let folder = tempfile::tempdir()?;
     let plan = folder.path().join("plan.json");
     let mut failures = Vec::new();
@@ -192,7 +168,18 @@ fn every_named_query_reads_a_bounded_part_of_a_big_store() -> TestResult {
     let (store, triples) = generated_store(&generator, folder.path(), SMALL_STATEMENTS)?;
     let bound = ROWS_PER_TRIPLE * triples;
     eprintln!("{SMALL_STATEMENTS} statements, {triples} triples");
-    for name in WHOLE_STORE_QUERIES {
+    // Every other named query, without parameters: its first page depends on the whole
+    // store (it is sorted by a property of every statement, or counts over all of them).
+    let unbound_pages: Vec<&str> = PAGE_QUERIES
+        .iter()
+        .filter(|(_, p)| p.is_empty())
+        .map(|(n, _)| *n)
+        .collect();
+    for name in saidgraph::NAMED_QUERIES
+        .iter()
+        .map(|q| q.name)
+        .filter(|n| !unbound_pages.contains(n))
+    {
         let (read, _) = first_page(&store, name, &[], &plan)?;
         eprintln!("  {name}: {read} rows read");
         if read > bound {
