@@ -191,3 +191,52 @@ fn every_named_query_reads_a_bounded_part_of_a_big_store() -> TestResult {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
 }
+
+/// The reshaped aggregates fold the dates into their one count with sentinels for the
+/// undated statements: a group that mixes dated and undated statements keeps the dated
+/// ones' earliest and latest as written, and a group with no date has neither.
+#[test]
+fn aggregates_keep_dates_of_groups_that_mix_dated_and_undated_statements() -> TestResult {
+    let folder = tempfile::tempdir()?;
+    let kb = folder.path().join("mixed.jsonl");
+    std::fs::write(
+        &kb,
+        r#"{"record":"entity","id":"a","type":"person","name":"A"}
+{"record":"entity","id":"b","type":"person","name":"B"}
+{"record":"entity","id":"t","type":"other","name":"T"}
+{"record":"statement","id":"s1","speaker":"a","addressees":["b"],"about":["t"],"stance":"oppose","date":"2024"}
+{"record":"statement","id":"s2","speaker":"a","addressees":["b"],"about":["t"],"stance":"oppose","date":"2023-05-01"}
+{"record":"statement","id":"s3","speaker":"a","addressees":["b"],"about":["t"],"stance":"oppose"}
+{"record":"statement","id":"s4","speaker":"b","addressees":["a"],"about":["t"],"stance":"support","act":"warn"}
+"#,
+    )?;
+    let run = |name: &str| -> Result<String, Box<dyn std::error::Error>> {
+        let output = common::binary()
+            .args(["query", "-i"])
+            .arg(&kb)
+            .args([name, "-r", "csv"])
+            .output()?;
+        assert!(output.status.success(), "{name}:\n{}", stderr(&output));
+        Ok(String::from_utf8(output.stdout)?)
+    };
+    let e = "https://kb.example.org/entity/";
+    common::assert_text_eq(
+        "interaction-matrix",
+        &format!(
+            "speaker,speakerLabel,addressee,addresseeLabel,statements,acts,firstDate,lastDate\r\n\
+             {e}a,A,{e}b,B,3,say,2023-05-01,2024\r\n\
+             {e}b,B,{e}a,A,1,warn,,\r\n"
+        ),
+        &run("interaction-matrix")?,
+    );
+    common::assert_text_eq(
+        "stance-on",
+        &format!(
+            "topic,topicLabel,stance,speaker,speakerLabel,statements,firstDate,lastDate\r\n\
+             {e}t,T,oppose,{e}a,A,3,2023-05-01,2024\r\n\
+             {e}t,T,support,{e}b,B,1,,\r\n"
+        ),
+        &run("stance-on")?,
+    );
+    Ok(())
+}
