@@ -29,9 +29,9 @@ kb="$work/kb-$n-e2000.jsonl"
 store="$work/query-store-$n"
 [ -f "$kb" ] || python3 "$shared/bench/gen_kb.py" --statements "$n" --entities 2000 --form jsonl --out "$kb"
 if [ ! -d "$store" ]; then
-    /usr/bin/time -f "%e %U %S" -o "$work/load-time" "$SAIDGRAPH" load "$kb" --store "$store" 2>/dev/null
+    /usr/bin/time -f "%e %U %S" -o "$work/load-time" "$SAIDGRAPH" load "$kb" --store "$store" >/dev/null 2>&1
     read -r wall user sys < "$work/load-time"
-    echo "<!-- load of $n statements, compaction included: ${wall} s wall, $(echo "$user + $sys" | bc) s CPU -->"
+    echo "<!-- load of $n statements, compaction included: ${wall} s wall, $(printf '%.2f' "$(echo "$user + $sys" | bc)") s CPU -->"
 fi
 
 # time_query ARGS...: runs `saidgraph query --store STORE ARGS` $runs times; prints the
@@ -46,7 +46,7 @@ time_query() {
             echo "FAILED: $*" >&2; cat "$work/query-stderr" >&2; exit 1
         fi
         read -r wall user sys < <(tail -1 "$work/query-time")
-        walls+=("$wall"); cpus+=("$(echo "$user + $sys" | bc)")
+        walls+=("$wall"); cpus+=("$(printf '%.2f' "$(echo "$user + $sys" | bc)")")
     done
     local mid=$(( (runs + 1) / 2 ))
     echo "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "${mid}p") $(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "${mid}p")"
