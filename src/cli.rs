@@ -146,6 +146,10 @@ pub enum Command {
         /// store is then copied into memory.
         #[arg(long = "rdf", value_name = "VERSION", default_value = "1.1", value_parser = crate::options::rdf_version_named)]
         rdf: RdfVersion,
+        /// Also write the plan Oxigraph evaluated, with the number of rows each step
+        /// produced, to this file as JSON: where a slow query spends its reads.
+        #[arg(long, value_name = "FILE.json")]
+        explain: Option<PathBuf>,
     },
     /// Draw who talks to whom: speakers and addressees as nodes, one edge per speaker,
     /// addressee and act, weighted by statements, coloured by CAMEO family. HTML (a page

@@ -129,6 +129,7 @@ pub fn graphs(store_path: &std::path::Path, format: ResultsFormat, output: &Outp
         limit: None,
         format,
         rdf: RdfVersion::Rdf11,
+        explain: None,
     };
     query(&DataSource::Store(store_path.to_owned()), &[], &request, output)
 }
@@ -263,6 +264,8 @@ pub struct QueryRequest {
     /// The data as RDF 1.2: each relation with its reifier, for SPARQL 1.2's
     /// `<< ?s ?p ?o ~ ?r >>` (a store, which holds RDF 1.1, is then copied into memory).
     pub rdf: RdfVersion,
+    /// Write Oxigraph's plan, with the rows each step produced, to this file as JSON.
+    pub explain: Option<PathBuf>,
 }
 
 /// `query`: runs SPARQL over a source's data and the ontology, and the graphs of the
@@ -283,6 +286,7 @@ pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, outp
         origin,
         bindings,
         limit: request.limit,
+        explain: request.explain.clone(),
     };
     output.write_with(|out| query::run(&store, prepared, request.format, &prefixes, out))
 }

@@ -143,6 +143,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             results_format,
             output,
             rdf,
+            explain,
         } => {
             let text = options::query_text(name, file, expression);
             let output = Output::from_option(output.as_deref());
@@ -156,6 +157,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     limit,
                     format,
                     rdf,
+                    explain,
                 },
                 &output,
             )?;

@@ -111,6 +111,7 @@ pub fn endpoint(request: &Request, context: &Context, connection: &TcpStream) ->
         origin: "query".to_owned(),
         bindings: Vec::new(),
         limit: None,
+        explain: None,
     };
     run(
         request,

@@ -28,6 +28,7 @@ mod link_benchmark;
 mod link_endpoint;
 mod network;
 mod properties;
+mod query_scale;
 mod rdf12;
 mod regressions;
 mod serve;
