@@ -12,6 +12,7 @@ use crate::export;
 use crate::input::InputSpec;
 use crate::link::{self, LinkOptions, Target, TargetIndex};
 use crate::output::Output;
+use crate::push::{self, PushOptions, Report};
 use crate::query::{self, QueryText, ResultsFormat};
 use crate::resolve::NoStore;
 use crate::store::{self, GraphStore};
@@ -242,4 +243,14 @@ pub fn link(source: &DataSource, request: &LinkRequest) -> Result<link::Outcome>
         GraphStore::open(path)?.load(outcome.links.clone())?;
     }
     Ok(outcome)
+}
+
+/// `push`: the source's datasets into another triple store, each replaced whole on the
+/// target and checked there by `COUNT`; `report` hears of each dataset as it is done.
+pub fn push(source: &DataSource, options: &PushOptions, report: impl FnMut(&Report)) -> Result<()> {
+    let datasets = match source {
+        DataSource::Inputs(inputs, read) => push::datasets::from_inputs(inputs, read, &options.graphs)?,
+        DataSource::Store(path) => push::datasets::from_store(path, &options.graphs)?,
+    };
+    push::push(&datasets, options, report)
 }

@@ -25,8 +25,10 @@
 //!     share, the sorted path in memory, the streamed path for inputs of any size, and
 //!     the choice between them.
 //! 14. `link` — the same entities found in other knowledge graphs.
-//! 15. `commands` — one function per command of the binary.
-//! 16. `fuzz` — the checks the fuzz targets run (hidden from the documentation).
+//! 15. `push` — datasets delivered into other triple stores (Graph Store protocol, SPARQL
+//!     Update), replaced whole and atomically, verified by `COUNT`.
+//! 16. `commands` — one function per command of the binary.
+//! 17. `fuzz` — the checks the fuzz targets run (hidden from the documentation).
 //!
 //! The binary (`src/main.rs`, `src/cli.rs`, `src/options.rs`) sits above the library:
 //! it parses the command line, turns it into the options below and calls [`commands`].
@@ -36,7 +38,7 @@
 //! Read a knowledge base and write it out ([`KnowledgeBase::read`] with [`NoStore`] or
 //! against a store, [`KnowledgeBase::write`], [`InputSpec`], [`ReadOptions`]), run
 //! any command as the binary does ([`commands`]: `validate`, `convert`, `load`,
-//! `export`, `query`, `link`), with the options they take re-exported here, and the
+//! `export`, `query`, `link`, `push`), with the options they take re-exported here, and the
 //! ontology's terms in [`vocab`]. Everything else is the crate's own.
 
 pub mod commands;
@@ -51,6 +53,7 @@ mod mapping;
 mod model;
 mod output;
 mod progress;
+mod push;
 mod query;
 mod resolve;
 mod store;
@@ -63,6 +66,7 @@ pub use export::{choose_format, parse_format};
 pub use input::{ImportOptions, InputFormat, InputSpec, Limits, parse_size};
 pub use link::{FetchOptions, LinkOptions, Outcome as LinkOutcome, Target};
 pub use output::Output;
+pub use push::{Credentials, Outcome as PushOutcome, Preset, Protocol, PushOptions, Report as PushReport, Secret};
 pub use query::{NAMED_QUERIES, NamedQuery, QueryText, ResultsFormat, STACK_SIZE};
 pub use resolve::NoStore;
 pub use terms::RecordKind;

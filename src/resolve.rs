@@ -53,7 +53,6 @@ pub fn encode_id(id: &str) -> String {
 }
 
 /// The named graph of the dataset `name`: `base` + `graph/` + encoded name.
-#[expect(dead_code, reason = "datasets (issue 11) name their graphs with it")]
 pub fn graph_iri(base: &str, name: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{base}graph/{}", encode_id(name)))
 }
