@@ -319,10 +319,10 @@ mod tests {
         assert!(!is_dataset_graph(&vocab::ONTOLOGY_GRAPH.into_owned()));
         assert!(!is_dataset_graph(&NamedNode::new_unchecked("file:///tmp/wd.ttl")));
         assert_eq!(
-            input_dataset_name(&InputSpec::new("examples/seed-article.json".into())),
+            input_dataset_name(&InputSpec::new("examples/seed-article.json")),
             "seed-article"
         );
-        assert_eq!(input_dataset_name(&InputSpec::new("kb.jsonl.gz".into())), "kb");
-        assert_eq!(input_dataset_name(&InputSpec::new("-".into())), "stdin");
+        assert_eq!(input_dataset_name(&InputSpec::new("kb.jsonl.gz")), "kb");
+        assert_eq!(input_dataset_name(&InputSpec::new("-")), "stdin");
     }
 }

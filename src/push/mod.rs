@@ -8,8 +8,9 @@
 //!    the graph's `COUNT` are compared with the local ones: equal, nothing is sent;
 //! 2. a staging graph left behind by a stopped push is dropped;
 //! 3. the triples go in chunks into the staging graph (a Graph Store `POST` or an
-//!    `INSERT DATA` per chunk: retrying one adds nothing twice); a small dataset goes to
-//!    Oxigraph as one `PUT`, which is atomic there;
+//!    `INSERT DATA` per chunk: retrying one adds nothing twice; Oxigraph's bulk loader,
+//!    `no_transaction`, takes them, since only the final update needs a transaction); a
+//!    small dataset goes to Oxigraph as one `PUT`, which is atomic there;
 //! 4. the staging graph's `COUNT` must equal the local count, else the push stops with the
 //!    graph untouched;
 //! 5. one SPARQL Update drops the graph, adds the staging graph to it and replaces its
@@ -191,7 +192,7 @@ impl Push<'_> {
             .update(&self.endpoints.update, &target::drop_staging(graph))?;
         let modified = oxsdatatypes::DateTime::now().to_string();
         if single_put {
-            self.send_chunk(Method::PUT, graph, &dataset.lines)?;
+            self.send_chunk(Method::PUT, dataset, &dataset.lines)?;
             let meta = crate::vocab::DATASETS_GRAPH.as_str();
             self.target
                 .update(&self.endpoints.update, &target::metadata(dataset, &modified, meta))?;
@@ -199,7 +200,7 @@ impl Push<'_> {
             let staging = staging_graph(graph);
             let progress = Counter::new("pushing", dataset.count() as u64);
             for lines in dataset.lines.chunks(self.chunk) {
-                self.send_chunk(Method::POST, &staging, lines)?;
+                self.send_chunk(Method::POST, dataset, lines)?;
                 if let Some(progress) = &progress {
                     progress.add(lines.len() as u64, lines.iter().map(|l| l.len() as u64).sum());
                 }
@@ -259,18 +260,24 @@ impl Push<'_> {
                 == dataset.count())
     }
 
-    /// One chunk into `graph`, by the protocol chosen.
-    fn send_chunk(&self, method: Method, graph: &oxigraph::model::NamedNode, lines: &[String]) -> Result<()> {
-        match (self.protocol, self.endpoints.graph_url(graph)) {
+    /// One chunk: into the dataset's graph itself by PUT, else into its staging graph.
+    fn send_chunk(&self, method: Method, dataset: &Dataset, lines: &[String]) -> Result<()> {
+        let url = if method == Method::PUT {
+            self.endpoints.graph_url(&dataset.graph)
+        } else {
+            self.endpoints.staging_url(&dataset.graph)
+        };
+        match (self.protocol, url) {
             (Protocol::Gsp, Some(url)) => {
                 let body: String = lines.concat();
                 self.target
                     .send(method, &url, "application/n-triples", "*/*", body.as_bytes())?;
                 Ok(())
             }
-            _ => self
-                .target
-                .update(&self.endpoints.update, &target::insert_chunk(graph, lines)),
+            _ => self.target.update(
+                &self.endpoints.update,
+                &target::insert_chunk(&staging_graph(&dataset.graph), lines),
+            ),
         }
     }
 
@@ -284,7 +291,7 @@ impl Push<'_> {
                 self.endpoints.graph_url(graph).unwrap_or_default()
             )
         } else {
-            let by = match (self.protocol, self.endpoints.graph_url(&staging_graph(graph))) {
+            let by = match (self.protocol, self.endpoints.staging_url(graph)) {
                 (Protocol::Gsp, Some(url)) => format!("Graph Store POST to {url}"),
                 _ => format!("INSERT DATA to {}", self.endpoints.update),
             };

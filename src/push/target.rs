@@ -50,6 +50,12 @@ impl Preset {
         self == Self::Oxigraph
     }
 
+    /// Whether staging may use the server's bulk loader (Oxigraph's `no_transaction`):
+    /// a staging graph needs no atomicity, only the final update does.
+    pub(super) fn bulk_staging(self) -> bool {
+        self == Self::Oxigraph
+    }
+
     /// Whether it takes only Digest auth (so that no Basic header is sent first).
     pub(super) fn digest_only(self) -> bool {
         self == Self::Virtuoso
@@ -93,6 +99,8 @@ impl Protocol {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Endpoints {
     pub(super) store: Option<String>,
+    /// Staging POSTs may skip the server's transactions.
+    bulk_staging: bool,
     pub(super) update: String,
     pub(super) query: String,
 }
@@ -117,28 +125,34 @@ impl Endpoints {
             ));
         }
         let at = |path: &str| format!("{to}{path}");
+        let bulk_staging = preset.bulk_staging();
         Ok(match preset {
             Preset::Virtuoso => Self {
+                bulk_staging,
                 store: Some(at("/sparql-graph-crud-auth")),
                 update: at("/sparql-auth"),
                 query: at("/sparql-auth"),
             },
             Preset::Oxigraph => Self {
+                bulk_staging,
                 store: Some(at("/store")),
                 update: at("/update"),
                 query: at("/query"),
             },
             Preset::Fuseki => Self {
+                bulk_staging,
                 store: Some(at("/data")),
                 update: at("/update"),
                 query: at("/query"),
             },
             Preset::GraphDb => Self {
+                bulk_staging,
                 store: Some(at("/rdf-graphs/service")),
                 update: at("/statements"),
                 query: to.to_owned(),
             },
             Preset::Generic => Self {
+                bulk_staging,
                 store: None,
                 update: to.to_owned(),
                 query: to.to_owned(),
@@ -150,6 +164,16 @@ impl Endpoints {
     pub(super) fn graph_url(&self, graph: &NamedNode) -> Option<String> {
         let encoded: String = form_urlencoded::byte_serialize(graph.as_str().as_bytes()).collect();
         self.store.as_ref().map(|store| format!("{store}?graph={encoded}"))
+    }
+
+    /// The Graph Store URL a chunk of the staging graph of `graph` is POSTed to.
+    pub(super) fn staging_url(&self, graph: &NamedNode) -> Option<String> {
+        let url = self.graph_url(&staging_graph(graph))?;
+        Some(if self.bulk_staging {
+            format!("{url}&no_transaction")
+        } else {
+            url
+        })
     }
 }
 

@@ -26,4 +26,6 @@ mod link;
 mod link_benchmark;
 mod link_endpoint;
 mod properties;
+mod push;
+mod push_servers;
 mod regressions;
