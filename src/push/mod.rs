@@ -14,8 +14,9 @@
 //! 4. the staging graph's `COUNT` must equal the local count, else the push stops with the
 //!    graph untouched;
 //! 5. one SPARQL Update drops the graph, adds the staging graph to it and replaces its
-//!    metadata (hash, count, date) in the metadata graph, in one transaction; then the
-//!    staging graph is dropped;
+//!    metadata (hash, count, date) in the metadata graph, in one transaction; on Virtuoso
+//!    a checkpoint follows ([`Preset::make_durable`] says why); then the staging graph is
+//!    dropped;
 //! 6. the graph's `COUNT` on the target must equal the local count, or the push fails.
 //!
 //! Stopped anywhere (client or server killed, network gone), the graph is the old dataset
@@ -222,6 +223,9 @@ impl Push<'_> {
             self.target
                 .update(&self.endpoints.update, &target::commit(dataset, staged > 0, &modified))
                 .map_err(explain_refused_commit)?;
+            if let Some(checkpoint) = self.options.preset.make_durable() {
+                self.target.select(&self.endpoints.query, checkpoint)?;
+            }
             self.target
                 .update(&self.endpoints.update, &target::drop_staging(graph))?;
         }

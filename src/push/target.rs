@@ -56,6 +56,16 @@ impl Preset {
         self == Self::Oxigraph
     }
 
+    /// A query that makes the server write what it committed to its database files, where
+    /// a commit alone is not enough to survive a crash. Virtuoso 7.2 replays its
+    /// transaction log wrongly after a `kill -9`: a graph replaced by a committed update
+    /// came back with 40,000 to 48,000 of its 54,766 triples, in five tries out of five.
+    /// A checkpoint (`bif:exec`, which needs the `dba` account the preset pushes as)
+    /// puts the new graph in the database itself.
+    pub(super) fn make_durable(self) -> Option<&'static str> {
+        (self == Self::Virtuoso).then_some("SELECT (bif:exec(\"checkpoint\") AS ?done) WHERE { }")
+    }
+
     /// Whether it takes only Digest auth (so that no Basic header is sent first).
     pub(super) fn digest_only(self) -> bool {
         self == Self::Virtuoso
