@@ -106,7 +106,6 @@ oxigraph_stop() { kill -TERM "$opid"; wait "$opid" 2>/dev/null || true; }
 opush() { "$saidgraph" push -i "$kb" --to "http://127.0.0.1:$oport" --preset oxigraph "$@"; }
 oxigraph_start
 t=$(now); out=$(opush); rows+=("| Oxigraph server | saidgraph push, new graph | $(since "$t") | ${out##*in } |")
-t=$(now); out=$(opush); rows+=("| Oxigraph server | saidgraph push, replacing it | $(since "$t") | ${out##*in } |")
 oxigraph_stop
 oxigraph_start
 t=$(now)
