@@ -112,7 +112,7 @@ impl Target {
     /// Sends `body` to `url`, trying again as the module says; the answer's body.
     pub(super) fn send(
         &self,
-        method: Method,
+        method: &Method,
         url: &str,
         content_type: &str,
         accept: &str,
@@ -219,7 +219,7 @@ impl Target {
             form_urlencoded::byte_serialize(update.as_bytes()).collect::<String>()
         );
         self.send(
-            Method::POST,
+            &Method::POST,
             url,
             "application/x-www-form-urlencoded",
             "*/*",
@@ -235,7 +235,7 @@ impl Target {
             form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
         );
         let body = self.send(
-            Method::POST,
+            &Method::POST,
             url,
             "application/x-www-form-urlencoded",
             "application/sparql-results+json",

@@ -193,7 +193,7 @@ impl Push<'_> {
             .update(&self.endpoints.update, &target::drop_staging(graph))?;
         let modified = oxsdatatypes::DateTime::now().to_string();
         if single_put {
-            self.send_chunk(Method::PUT, dataset, &dataset.lines)?;
+            self.send_chunk(&Method::PUT, dataset, &dataset.lines)?;
             let meta = crate::vocab::DATASETS_GRAPH.as_str();
             self.target
                 .update(&self.endpoints.update, &target::metadata(dataset, &modified, meta))?;
@@ -201,7 +201,7 @@ impl Push<'_> {
             let staging = staging_graph(graph);
             let progress = Counter::new("pushing", dataset.count() as u64);
             for lines in dataset.lines.chunks(self.chunk) {
-                self.send_chunk(Method::POST, dataset, lines)?;
+                self.send_chunk(&Method::POST, dataset, lines)?;
                 if let Some(progress) = &progress {
                     progress.add(lines.len() as u64, lines.iter().map(|l| l.len() as u64).sum());
                 }
@@ -265,8 +265,8 @@ impl Push<'_> {
     }
 
     /// One chunk: into the dataset's graph itself by PUT, else into its staging graph.
-    fn send_chunk(&self, method: Method, dataset: &Dataset, lines: &[String]) -> Result<()> {
-        let url = if method == Method::PUT {
+    fn send_chunk(&self, method: &Method, dataset: &Dataset, lines: &[String]) -> Result<()> {
+        let url = if *method == Method::PUT {
             self.endpoints.graph_url(&dataset.graph)
         } else {
             self.endpoints.staging_url(&dataset.graph)

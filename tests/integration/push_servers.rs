@@ -345,7 +345,7 @@ pub type Action = Box<dyn FnOnce() + Send>;
 pub struct Proxy {
     pub port: u16,
     paused: Arc<AtomicBool>,
-    trigger: Arc<Mutex<Option<(String, usize, Duration, Action)>>>,
+    trigger: Arc<Trigger>,
     pub requests: Arc<AtomicUsize>,
 }
 
@@ -390,6 +390,7 @@ impl Proxy {
     }
 }
 
+/// The armed trigger: the needle, how many more matches, the delay, the action.
 type Trigger = Mutex<Option<(String, usize, Duration, Action)>>;
 
 fn forward(mut client: TcpStream, upstream: u16, trigger: &Trigger, requests: &AtomicUsize) -> std::io::Result<()> {
@@ -435,10 +436,8 @@ fn forward(mut client: TcpStream, upstream: u16, trigger: &Trigger, requests: &A
         let matches = armed.as_ref().is_some_and(|(needle, _, _, _)| {
             head.contains(needle.as_str()) || String::from_utf8_lossy(&body).contains(needle.as_str())
         });
-        if matches {
-            if let Some((_, nth, _, _)) = armed.as_mut() {
-                *nth -= 1;
-            }
+        if matches && let Some((_, nth, _, _)) = armed.as_mut() {
+            *nth -= 1;
         }
         if matches && armed.as_ref().is_some_and(|(_, nth, _, _)| *nth == 0) {
             armed.take()
