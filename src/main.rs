@@ -152,35 +152,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             eprintln!("{}", commands::link(&data_source(data, &read), &request)?);
         }
-        Command::Push {
-            data,
-            read,
-            to,
-            graphs,
-            preset,
-            protocol,
-            user,
-            password_env,
-            token_env,
-            chunk,
-            if_changed,
-            dry_run,
-            request_timeout,
-        } => {
-            let flags = options::PushFlags {
-                to,
-                preset,
-                protocol,
-                graphs,
-                user,
-                password_env,
-                token_env,
-                chunk,
-                if_changed,
-                dry_run,
-                request_timeout,
-            };
-            let push = options::push_options(flags)?;
+        Command::Push { data, read, push } => {
+            let push = options::push_options(push)?;
             commands::push(&data_source(data, &read), &push, |report| println!("{report}"))?;
         }
         Command::Queries => {

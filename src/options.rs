@@ -14,7 +14,7 @@ use saidgraph::{
 
 use saidgraph::{Credentials, Error, Preset, Protocol, PushOptions, Secret};
 
-use crate::cli::{DataArgs, InputFormatArg, OrderArg, ProtocolArg, RdfOutputArgs, ReadArgs};
+use crate::cli::{DataArgs, InputFormatArg, OrderArg, ProtocolArg, PushArgs, RdfOutputArgs, ReadArgs};
 
 pub fn order(arg: OrderArg) -> Order {
     match arg {
@@ -141,22 +141,8 @@ fn secret(variable: &str) -> Result<Secret, Error> {
     }
 }
 
-/// The flags of `push`, with the secret read from its environment variable.
-pub struct PushFlags {
-    pub to: String,
-    pub preset: Preset,
-    pub protocol: Option<ProtocolArg>,
-    pub graphs: Vec<String>,
-    pub user: Option<String>,
-    pub password_env: Option<String>,
-    pub token_env: Option<String>,
-    pub chunk: Option<usize>,
-    pub if_changed: bool,
-    pub dry_run: bool,
-    pub request_timeout: u64,
-}
-
-pub fn push_options(flags: PushFlags) -> Result<PushOptions, Error> {
+/// The flags of `push` as options, with the secret read from its environment variable.
+pub fn push_options(flags: PushArgs) -> Result<PushOptions, Error> {
     let credentials = match (flags.user, flags.password_env, flags.token_env) {
         (Some(user), Some(variable), _) => Credentials::Password {
             secret: secret(&variable)?,

@@ -67,13 +67,36 @@ fn wait_for(url: &str, within: Duration, child: &mut Child) -> Result<(), Error>
     }
 }
 
+/// A server's process, killed (SIGKILL) when dropped.
+#[derive(Default)]
+struct Process(Option<Child>);
+
+impl Process {
+    fn kill(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn pid(&self) -> Option<u32> {
+        self.0.as_ref().map(Child::id)
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// A Virtuoso of its own.
 pub struct Virtuoso {
     binary: PathBuf,
     folder: tempfile::TempDir,
     http: u16,
     pub password: String,
-    child: Option<Child>,
+    child: Process,
 }
 
 impl Virtuoso {
@@ -124,7 +147,7 @@ impl Virtuoso {
             folder,
             http,
             password: format!("pw{nanos}x{}", std::process::id()),
-            child: None,
+            child: Process::default(),
         };
         server.restart()?;
         let isql = server.binary.with_file_name("isql-vt");
@@ -166,13 +189,10 @@ impl Server for Virtuoso {
         vec![("PUSH_TEST_PASSWORD".to_owned(), self.password.clone())]
     }
     fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.child.kill();
     }
     fn pid(&self) -> Option<u32> {
-        self.child.as_ref().map(Child::id)
+        self.child.pid()
     }
     fn restart(&mut self) -> Result<(), Error> {
         self.kill();
@@ -186,14 +206,8 @@ impl Server for Virtuoso {
             .stderr(Stdio::null())
             .spawn()?;
         let ready = wait_for(&self.query_url(), Duration::from_secs(120), &mut child);
-        self.child = Some(child);
+        self.child = Process(Some(child));
         ready
-    }
-}
-
-impl Drop for Virtuoso {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 
@@ -203,7 +217,7 @@ pub struct Oxigraph {
     binary: PathBuf,
     folder: tempfile::TempDir,
     port: u16,
-    child: Option<Child>,
+    child: Process,
 }
 
 impl Oxigraph {
@@ -215,7 +229,7 @@ impl Oxigraph {
             binary,
             folder: tempfile::tempdir()?,
             port: free_port()?,
-            child: None,
+            child: Process::default(),
         };
         server.restart()?;
         Ok(Some(server))
@@ -239,13 +253,10 @@ impl Server for Oxigraph {
         Vec::new()
     }
     fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.child.kill();
     }
     fn pid(&self) -> Option<u32> {
-        self.child.as_ref().map(Child::id)
+        self.child.pid()
     }
     fn restart(&mut self) -> Result<(), Error> {
         self.kill();
@@ -257,14 +268,8 @@ impl Server for Oxigraph {
             .stderr(Stdio::null())
             .spawn()?;
         let ready = wait_for(&self.query_url(), Duration::from_secs(60), &mut child);
-        self.child = Some(child);
+        self.child = Process(Some(child));
         ready
-    }
-}
-
-impl Drop for Oxigraph {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 
