@@ -14,6 +14,7 @@ use crate::link::{self, LinkOptions, Target, TargetIndex};
 use crate::mapping::RdfVersion;
 use crate::network::{self, LeftOut, NetworkFormat, NetworkOptions};
 use crate::output::Output;
+use crate::push::{self, PushOptions, Report};
 use crate::query::{self, QueryText, ResultsFormat};
 use crate::resolve::{self, NoStore};
 use crate::serve::{self, ServeData, ServeOptions};
@@ -445,4 +446,14 @@ pub fn serve(source: &DataSource, options: ServeOptions) -> Result<()> {
     serve::serve(data, options, |address| {
         eprintln!("saidgraph: serving http://{address}/ (read-only; SPARQL at /sparql); Ctrl-C stops");
     })
+}
+
+/// `push`: the source's datasets into another triple store, each replaced whole on the
+/// target and checked there by `COUNT`; `report` hears of each dataset as it is done.
+pub fn push(source: &DataSource, options: &PushOptions, report: impl FnMut(&Report)) -> Result<()> {
+    let datasets = match source {
+        DataSource::Inputs(inputs, read) => push::datasets::from_inputs(inputs, read, &options.graphs)?,
+        DataSource::Store(path) => push::datasets::from_store(path, &options.graphs)?,
+    };
+    push::push(&datasets, options, report)
 }

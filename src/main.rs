@@ -238,6 +238,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             commands::serve(&data_source(data, &read), options)?;
         }
+        Command::Push { data, read, push } => {
+            let push = options::push_options(push)?;
+            commands::push(&data_source(data, &read), &push, |report| println!("{report}"))?;
+        }
         Command::Queries => {
             for query in NAMED_QUERIES {
                 println!("{}\n    {}", query.name, query.summary());

@@ -12,7 +12,9 @@ mod datasets;
 mod rdf_files;
 mod replace;
 
-pub use datasets::{DatasetInfo, InputInfo, StoreIds, is_data_graph, show};
+pub use datasets::{
+    DCAT_DATASET, DCTERMS_IDENTIFIER, DCTERMS_MODIFIED, DatasetInfo, InputInfo, StoreIds, is_data_graph, show,
+};
 pub use rdf_files::read_quads;
 pub use replace::{Replacement, drop_datasets};
 

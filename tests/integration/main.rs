@@ -28,6 +28,8 @@ mod link_benchmark;
 mod link_endpoint;
 mod network;
 mod properties;
+mod push;
+mod push_servers;
 mod query_scale;
 mod rdf12;
 mod regressions;
