@@ -81,3 +81,10 @@ for n in $sizes; do
     row "CSV → N-Triples" "morph-kgc" "$(measure a sh "$shared/bench/morph_kgc/run.sh" "$csv" "$work/morph-$n.nt")"
     echo "<!-- morph-kgc wrote $(count_triples "$work/morph-$n.nt") triples for $n statements -->"
 done
+
+# Every named query on a store of the largest size (BENCHMARKS.md, "Named queries on a big
+# store"); QUERIES=0 leaves it out.
+if [ "${QUERIES:-1}" = 1 ]; then
+    largest=$(printf '%s\n' $sizes | sort -n | tail -1)
+    SAIDGRAPH="$saidgraph" BENCH_DIR="$work" bench/queries.sh "$largest" "$runs"
+fi

@@ -146,6 +146,10 @@ pub enum Command {
         /// store is then copied into memory.
         #[arg(long = "rdf", value_name = "VERSION", default_value = "1.1", value_parser = crate::options::rdf_version_named)]
         rdf: RdfVersion,
+        /// Also write the plan Oxigraph evaluated, with the number of rows each step
+        /// produced, to this file as JSON: where a slow query spends its reads.
+        #[arg(long, value_name = "FILE.json")]
+        explain: Option<PathBuf>,
     },
     /// Draw who talks to whom: speakers and addressees as nodes, one edge per speaker,
     /// addressee and act, weighted by statements, coloured by CAMEO family. HTML (a page
@@ -254,6 +258,16 @@ pub enum Command {
         #[arg(long, value_name = "ORIGIN")]
         cors: Option<String>,
     },
+    /// Send datasets to another triple store, each replaced whole in its own named graph (the
+    /// same IRI as here), atomically where the server allows, and checked there by COUNT.
+    Push {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        read: ReadArgs,
+        #[command(flatten)]
+        push: PushArgs,
+    },
     /// List the named queries, with what each answers and its parameters.
     Queries,
     /// Check inputs and report every problem; writes nothing.
@@ -265,6 +279,52 @@ pub enum Command {
         #[command(flatten)]
         read: ReadArgs,
     },
+}
+
+/// Where and how `push` sends.
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The server: for virtuoso http://HOST:8890, oxigraph http://HOST:7878, fuseki
+    /// http://HOST:3030/DATASET, graphdb http://HOST:7200/repositories/ID, generic its SPARQL
+    /// endpoint (queries and updates).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Only these datasets of the store; for inputs, the dataset they go in (once for all,
+    /// or once per input) [default: each input's file stem].
+    #[arg(long = "graph", value_name = "NAME")]
+    pub graphs: Vec<String>,
+    /// The server's endpoint layout: virtuoso (/sparql-graph-crud-auth, /sparql-auth, Digest
+    /// auth; tested), oxigraph (/store, /update, /query; tested), fuseki (/data, /update,
+    /// /query; not tested here), graphdb (/rdf-graphs/service, /statements; not tested
+    /// here), generic (SPARQL Update to --to).
+    #[arg(long, value_name = "NAME", default_value = "generic", value_parser = crate::options::preset_named)]
+    pub preset: saidgraph::Preset,
+    /// How the data goes: gsp (Graph Store protocol POSTs; the default where the preset
+    /// has it) or update (INSERT DATA).
+    #[arg(long, value_enum, value_name = "PROTOCOL")]
+    pub protocol: Option<ProtocolArg>,
+    /// The user name, for a password.
+    #[arg(long, value_name = "USER", requires = "password_env")]
+    pub user: Option<String>,
+    /// The environment variable holding the password (never the password itself).
+    #[arg(long, value_name = "VAR", requires = "user", conflicts_with = "token_env")]
+    pub password_env: Option<String>,
+    /// The environment variable holding a Bearer token.
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+    /// Triples per request [default: 50000 by gsp, 1000 by update].
+    #[arg(long, value_name = "TRIPLES")]
+    pub chunk: Option<usize>,
+    /// Skip datasets the server already holds: the same content hash recorded there and
+    /// the same COUNT.
+    #[arg(long)]
+    pub if_changed: bool,
+    /// Say what would be sent where; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How long one request may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub request_timeout: u64,
 }
 
 /// How to read inputs.
@@ -358,6 +418,12 @@ pub struct RdfOutputArgs {
     /// for jsonld.
     #[arg(long = "rdf", value_name = "VERSION", default_value = "1.1", value_parser = crate::options::rdf_version_named)]
     pub rdf: RdfVersion,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProtocolArg {
+    Gsp,
+    Update,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -14,6 +14,7 @@ use crate::link::{self, LinkOptions, Target, TargetIndex};
 use crate::mapping::RdfVersion;
 use crate::network::{self, LeftOut, NetworkFormat, NetworkOptions};
 use crate::output::Output;
+use crate::push::{self, PushOptions, Report};
 use crate::query::{self, QueryText, ResultsFormat};
 use crate::resolve::{self, NoStore};
 use crate::serve::{self, ServeData, ServeOptions};
@@ -129,6 +130,7 @@ pub fn graphs(store_path: &std::path::Path, format: ResultsFormat, output: &Outp
         limit: None,
         format,
         rdf: RdfVersion::Rdf11,
+        explain: None,
     };
     query(&DataSource::Store(store_path.to_owned()), &[], &request, output)
 }
@@ -263,6 +265,8 @@ pub struct QueryRequest {
     /// The data as RDF 1.2: each relation with its reifier, for SPARQL 1.2's
     /// `<< ?s ?p ?o ~ ?r >>` (a store, which holds RDF 1.1, is then copied into memory).
     pub rdf: RdfVersion,
+    /// Write Oxigraph's plan, with the rows each step produced, to this file as JSON.
+    pub explain: Option<PathBuf>,
 }
 
 /// `query`: runs SPARQL over a source's data and the ontology, and the graphs of the
@@ -283,6 +287,7 @@ pub fn query(source: &DataSource, with: &[PathBuf], request: &QueryRequest, outp
         origin,
         bindings,
         limit: request.limit,
+        explain: request.explain.clone(),
     };
     output.write_with(|out| query::run(&store, prepared, request.format, &prefixes, out))
 }
@@ -441,4 +446,14 @@ pub fn serve(source: &DataSource, options: ServeOptions) -> Result<()> {
     serve::serve(data, options, |address| {
         eprintln!("saidgraph: serving http://{address}/ (read-only; SPARQL at /sparql); Ctrl-C stops");
     })
+}
+
+/// `push`: the source's datasets into another triple store, each replaced whole on the
+/// target and checked there by `COUNT`; `report` hears of each dataset as it is done.
+pub fn push(source: &DataSource, options: &PushOptions, report: impl FnMut(&Report)) -> Result<()> {
+    let datasets = match source {
+        DataSource::Inputs(inputs, read) => push::datasets::from_inputs(inputs, read, &options.graphs)?,
+        DataSource::Store(path) => push::datasets::from_store(path, &options.graphs)?,
+    };
+    push::push(&datasets, options, report)
 }

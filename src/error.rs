@@ -321,6 +321,9 @@ pub enum Error {
         #[source]
         source: oxigraph::sparql::QueryEvaluationError,
     },
+    /// A push to another triple store failed; `message` is the server's own where it gave one.
+    #[error("push to {url}: {message}")]
+    Push { url: String, message: String },
     /// Reading RDF (the ontology, `--with` graphs, link targets) failed.
     #[error("{origin}: {source}")]
     RdfParse {

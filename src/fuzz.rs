@@ -180,6 +180,7 @@ pub fn param(bytes: &[u8]) {
         origin: "fuzz".to_owned(),
         bindings: vec![(Variable::new_unchecked("x"), term)],
         limit: None,
+        explain: None,
     };
     let mut out = Vec::new();
     let format = ResultsFormat::W3c(oxigraph::sparql::results::QueryResultsFormat::Csv);

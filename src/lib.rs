@@ -27,10 +27,12 @@
 //! 14. `link` — the same entities found in other knowledge graphs.
 //! 15. `network` — who talks to whom: the network of speakers and addressees, read with
 //!     SPARQL, laid out, and written as HTML, SVG, GEXF, GraphML, CSV or DOT.
-//! 16. `serve` — the store as a read-only SPARQL endpoint over HTTP, and a page for
-//!     people; it shows the network too.
-//! 17. `commands` — one function per command of the binary.
-//! 18. `fuzz` — the checks the fuzz targets run (hidden from the documentation).
+//! 16. `push` — datasets delivered into other triple stores (Graph Store protocol, SPARQL
+//!     Update), replaced whole and atomically, verified by `COUNT`.
+//! 17. `serve` — the store as a read-only SPARQL endpoint over HTTP, and a page for
+//!     people.
+//! 18. `commands` — one function per command of the binary.
+//! 19. `fuzz` — the checks the fuzz targets run (hidden from the documentation).
 //!
 //! The binary (`src/main.rs`, `src/cli.rs`, `src/options.rs`) sits above the library:
 //! it parses the command line, turns it into the options below and calls [`commands`].
@@ -40,8 +42,8 @@
 //! Read a knowledge base and write it out ([`KnowledgeBase::read`] with [`NoStore`] or
 //! against a store, [`KnowledgeBase::write`], [`InputSpec`], [`ReadOptions`]), run
 //! any command as the binary does ([`commands`]: `validate`, `convert`, `load`,
-//! `graphs`, `drop`, `export`, `query`, `link`, `network`, `serve`), with the options they take
-//! re-exported here, and the
+//! `graphs`, `drop`, `export`, `query`, `link`, `network`, `push`, `serve`), with the options
+//! they take re-exported here, and the
 //! ontology's terms in [`vocab`]. Everything else is the crate's own.
 
 pub mod commands;
@@ -57,6 +59,7 @@ mod model;
 mod network;
 mod output;
 mod progress;
+mod push;
 mod query;
 mod resolve;
 mod serve;
@@ -72,6 +75,7 @@ pub use link::{FetchOptions, LinkOptions, Outcome as LinkOutcome, Target};
 pub use mapping::RdfVersion;
 pub use network::{Family, LeftOut, NetworkFormat, NetworkOptions};
 pub use output::Output;
+pub use push::{Credentials, Outcome as PushOutcome, Preset, Protocol, PushOptions, Report as PushReport, Secret};
 pub use query::{NAMED_QUERIES, NamedQuery, QueryText, ResultsFormat, STACK_SIZE};
 pub use resolve::NoStore;
 pub use serve::ServeOptions;

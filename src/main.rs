@@ -143,6 +143,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             results_format,
             output,
             rdf,
+            explain,
         } => {
             let text = options::query_text(name, file, expression);
             let output = Output::from_option(output.as_deref());
@@ -156,6 +157,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     limit,
                     format,
                     rdf,
+                    explain,
                 },
                 &output,
             )?;
@@ -235,6 +237,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 cors,
             };
             commands::serve(&data_source(data, &read), options)?;
+        }
+        Command::Push { data, read, push } => {
+            let push = options::push_options(push)?;
+            commands::push(&data_source(data, &read), &push, |report| println!("{report}"))?;
         }
         Command::Queries => {
             for query in NAMED_QUERIES {

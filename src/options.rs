@@ -12,7 +12,11 @@ use saidgraph::{
     ReadOptions, ResultsFormat, choose_format, parse_format,
 };
 
-use crate::cli::{DataArgs, InputFormatArg, NetworkFilterArgs, OrderArg, RdfOutputArgs, ReadArgs};
+use saidgraph::{Credentials, Error, Preset, Protocol, PushOptions, Secret};
+
+use crate::cli::{
+    DataArgs, InputFormatArg, NetworkFilterArgs, OrderArg, ProtocolArg, PushArgs, RdfOutputArgs, ReadArgs,
+};
 
 pub fn order(arg: OrderArg) -> Order {
     match arg {
@@ -173,6 +177,52 @@ pub fn duration_named(text: &str) -> Result<std::time::Duration, String> {
 pub fn rdf_output(rdf: &RdfOutputArgs) -> (RdfFormat, Output) {
     let output = Output::from_option(rdf.output.as_deref());
     (choose_format(rdf.format, output.path()), output)
+}
+
+/// `--preset`: a push target's kind by name.
+pub fn preset_named(name: &str) -> Result<Preset, String> {
+    Preset::named(name)
+        .ok_or_else(|| format!("unknown preset {name:?}; expected virtuoso, oxigraph, fuseki, graphdb or generic"))
+}
+
+/// A secret from the environment variable `variable`, which must be set.
+fn secret(variable: &str) -> Result<Secret, Error> {
+    match std::env::var(variable) {
+        Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
+        _ => Err(Error::Usage(format!(
+            "the environment variable {variable} is not set (or empty); it should hold the secret"
+        ))),
+    }
+}
+
+/// The flags of `push` as options, with the secret read from its environment variable.
+pub fn push_options(flags: PushArgs) -> Result<PushOptions, Error> {
+    let credentials = match (flags.user, flags.password_env, flags.token_env) {
+        (Some(user), Some(variable), _) => Credentials::Password {
+            secret: secret(&variable)?,
+            user,
+            variable,
+        },
+        (_, _, Some(variable)) => Credentials::Token {
+            secret: secret(&variable)?,
+            variable,
+        },
+        _ => Credentials::None,
+    };
+    Ok(PushOptions {
+        to: flags.to,
+        preset: flags.preset,
+        protocol: flags.protocol.map(|p| match p {
+            ProtocolArg::Gsp => Protocol::Gsp,
+            ProtocolArg::Update => Protocol::Update,
+        }),
+        graphs: flags.graphs,
+        credentials,
+        chunk: flags.chunk,
+        if_changed: flags.if_changed,
+        dry_run: flags.dry_run,
+        timeout: std::time::Duration::from_secs(flags.request_timeout.max(1)),
+    })
 }
 
 #[cfg(test)]

@@ -57,6 +57,48 @@ impl Progress {
     }
 }
 
+/// Counts triples sent out of a total, with the bytes and the rate, until dropped; shown
+/// only on a terminal.
+#[derive(Debug)]
+pub struct Counter {
+    bar: ProgressBar,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+impl Counter {
+    /// A bar for `total` triples, or `None` when standard error is not a terminal.
+    pub fn new(message: &'static str, total: u64) -> Option<Self> {
+        if !std::io::stderr().is_terminal() || total == 0 {
+            return None;
+        }
+        let bar = ProgressBar::new(total).with_message(message);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg:>9} [{bar:40}] {human_pos}/{human_len} triples {per_sec} {prefix} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        Some(Self {
+            bar,
+            bytes: std::sync::atomic::AtomicU64::new(0),
+        })
+    }
+
+    /// `triples` more sent, in `bytes`.
+    pub fn add(&self, triples: u64, bytes: u64) {
+        let sent = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        self.bar.set_prefix(indicatif::HumanBytes(sent).to_string());
+        self.bar.inc(triples);
+    }
+}
+
+impl Drop for Counter {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);

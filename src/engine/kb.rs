@@ -23,6 +23,8 @@ use super::sink::{Keep, Tally, check_all};
 /// One input's validated records, with the base its IRIs are minted from.
 #[derive(Debug, Clone)]
 pub struct Part {
+    /// The input's name, as its document is named in messages.
+    pub name: String,
     pub base: String,
     pub records: Vec<Record>,
 }

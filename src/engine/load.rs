@@ -171,7 +171,12 @@ pub fn load(inputs: &[InputSpec], options: &ReadOptions, load: &LoadOptions, sto
         // The ontology first, in a transaction of its own (the same each time), so that
         // the data's one bulk commit is the last step.
         store.install_ontology()?;
-        stream::load(&rereadable, options, &resolver, store, &input_graphs, describe)
+        let counts = stream::load(&rereadable, options, &resolver, store, &input_graphs, describe)?;
+        // Compacted before anyone queries it: a bulk load leaves many small tables, which
+        // made bound queries ten times slower (BENCHMARKS.md, "Named queries on a big
+        // store"). Compaction changes no content, so a kill during it leaves a whole store.
+        store.compact()?;
+        Ok(counts)
     };
     let counts = match existing {
         None => {

@@ -241,6 +241,7 @@ impl Sink for Checking<'_, '_> {
         let context = self.checker.begin(document, diagnostics);
         if self.keep == Keep::Records {
             self.parts.push(Part {
+                name: document.name.clone(),
                 base: context.base.clone(),
                 records: Vec::new(),
             });

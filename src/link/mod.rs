@@ -43,7 +43,7 @@ mod endpoint;
 mod entities;
 mod index;
 pub mod names;
-mod polite;
+pub(crate) mod polite;
 mod review;
 mod target;
 mod variants;

@@ -3,6 +3,9 @@
 //! says, else with a growing backoff, with jitter either way), and a cache of answers on
 //! disk so that a rerun asks nothing again. Standard SPARQL 1.1 protocol only: a `POST`
 //! of the form-encoded query, answers as SPARQL JSON results.
+//!
+//! The pieces any client of saidgraph's needs ([`client`], [`Backoff`], [`retry_after`],
+//! [`read_at_most`]) are `pub(crate)`: `push` sends with them too.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -10,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use oxhttp::Client;
-use oxhttp::model::{Body, Method, Request, StatusCode};
+use oxhttp::model::{Body, HeaderMap, Method, Request, StatusCode};
 use oxigraph::model::Term;
 use oxigraph::sparql::QueryEvaluationError;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput};
@@ -83,7 +86,7 @@ pub(super) struct Polite {
     requests: AtomicUsize,
     cached: AtomicUsize,
     waited: AtomicUsize,
-    jitter: Mutex<u64>,
+    backoff: Backoff,
 }
 
 impl std::fmt::Debug for Polite {
@@ -106,24 +109,70 @@ fn form_encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-impl Polite {
-    pub(super) fn new(options: FetchOptions) -> Result<Self> {
-        let client = Client::new()
-            .with_global_timeout(options.timeout)
-            .with_redirection_limit(5)
-            .with_user_agent(USER_AGENT)
-            .map_err(|e| Error::Internal(format!("User-Agent {USER_AGENT:?}: {e}")))?;
+/// An HTTP client that says who it is (`user_agent`), gives up on a request after
+/// `timeout` and follows at most 5 redirections.
+pub(crate) fn client(timeout: Duration, user_agent: &str) -> Result<Client> {
+    Client::new()
+        .with_global_timeout(timeout)
+        .with_redirection_limit(5)
+        .with_user_agent(user_agent)
+        .map_err(|e| Error::Internal(format!("User-Agent {user_agent:?}: {e}")))
+}
+
+/// `Retry-After` in seconds, when the answer has one (the HTTP-date form is not used by
+/// SPARQL services and is ignored: the backoff applies instead).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get("Retry-After")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+}
+
+/// How long to wait before the next attempt: what `Retry-After` says, else a backoff
+/// that doubles with each attempt (2 s, 4 s, … 64 s), never more than 5 minutes, plus up
+/// to a second of jitter, so that clients told to wait do not all come back at once.
+#[derive(Debug)]
+pub(crate) struct Backoff {
+    jitter: Mutex<u64>,
+}
+
+impl Backoff {
+    pub(crate) fn new() -> Self {
         let seed = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(1, |d| d.as_nanos() as u64 | 1);
+        Self {
+            jitter: Mutex::new(seed),
+        }
+    }
+
+    /// The wait after attempt `attempt` (1 for the first) failed.
+    pub(crate) fn wait(&self, attempt: u32, retry_after: Option<u64>) -> Duration {
+        let wait = retry_after.map_or_else(|| Duration::from_secs(1 << attempt.min(6)), Duration::from_secs);
+        wait.min(LONGEST_WAIT) + self.jitter()
+    }
+
+    /// Up to a second more.
+    fn jitter(&self) -> Duration {
+        let mut state = self.jitter.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // xorshift64
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        Duration::from_millis(*state % 1000)
+    }
+}
+
+impl Polite {
+    pub(super) fn new(options: FetchOptions) -> Result<Self> {
         Ok(Self {
-            client,
+            client: client(options.timeout, USER_AGENT)?,
             options,
             queries: AtomicUsize::new(0),
             requests: AtomicUsize::new(0),
             cached: AtomicUsize::new(0),
             waited: AtomicUsize::new(0),
-            jitter: Mutex::new(seed),
+            backoff: Backoff::new(),
         })
     }
 
@@ -206,11 +255,7 @@ impl Polite {
                 .request(request)
                 .map_err(|e| endpoint_error(url, format!("no answer ({e})")))?;
             let status = response.status();
-            let retry_after = response
-                .headers()
-                .get("Retry-After")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
+            let retry_after = retry_after(response.headers());
             let body = read_body(url, response.into_body())?;
             if status == StatusCode::OK {
                 return Ok(body);
@@ -222,38 +267,23 @@ impl Polite {
                 return Err(endpoint_error(url, format!("answered {status}: {}", text.trim())));
             }
             self.waited.fetch_add(1, Ordering::Relaxed);
-            let wait = retry_after.map_or_else(|| Duration::from_secs(1 << attempt.min(6)), Duration::from_secs);
-            std::thread::sleep(wait.min(LONGEST_WAIT) + self.jitter());
+            std::thread::sleep(self.backoff.wait(attempt, retry_after));
         }
         unreachable!("the last attempt returns")
-    }
-
-    /// Up to a second more, so that clients told to wait do not all come back at once.
-    fn jitter(&self) -> Duration {
-        let mut state = self.jitter.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        // xorshift64
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        Duration::from_millis(*state % 1000)
     }
 }
 
 fn read_body(url: &str, body: Body) -> Result<Vec<u8>> {
-    read_at_most(url, body, MAX_ANSWER)
+    read_at_most(body, MAX_ANSWER).map_err(|e| endpoint_error(url, e))
 }
 
 /// The whole of `body`, unless it is longer than `limit` bytes: then an error, read no
 /// further than one byte past the limit.
-fn read_at_most(url: &str, body: impl std::io::Read, limit: u64) -> Result<Vec<u8>> {
+pub(crate) fn read_at_most(body: impl std::io::Read, limit: u64) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut body.take(limit + 1), &mut bytes)
-        .map_err(|e| endpoint_error(url, format!("answer cut off ({e})")))?;
+    std::io::Read::read_to_end(&mut body.take(limit + 1), &mut bytes).map_err(|e| format!("answer cut off ({e})"))?;
     if bytes.len() as u64 > limit {
-        return Err(endpoint_error(
-            url,
-            format!("answered more than {limit} bytes to one query"),
-        ));
+        return Err(format!("answered more than {limit} bytes to one query"));
     }
     Ok(bytes)
 }
@@ -309,8 +339,8 @@ mod tests {
 
     #[test]
     fn answers_are_read_up_to_a_limit() {
-        assert_eq!(read_at_most("http://x", &b"12345"[..], 5).ok(), Some(b"12345".to_vec()));
-        let error = read_at_most("http://x", &b"123456"[..], 5).expect_err("over the limit");
+        assert_eq!(read_at_most(&b"12345"[..], 5).ok(), Some(b"12345".to_vec()));
+        let error = read_at_most(&b"123456"[..], 5).expect_err("over the limit");
         assert!(error.to_string().contains("more than 5 bytes"), "{error}");
     }
 

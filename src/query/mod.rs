@@ -16,9 +16,12 @@ mod library;
 mod results;
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use oxigraph::model::{NamedNode, Term};
-use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator, Variable};
+use oxigraph::sparql::{
+    CancellationToken, QueryEvaluationError, QueryExplanation, QueryResults, SparqlEvaluator, Variable,
+};
 use spargebra::algebra::GraphPattern;
 
 use crate::error::{Error, Result};
@@ -30,13 +33,16 @@ pub use library::{NAMED_QUERIES, NamedQuery, QueryText};
 pub use results::ResultsFormat;
 
 /// A query ready to run: its text, where it came from (for messages), the terms bound
-/// to its variables, and how many results at most.
+/// to its variables, how many results at most, and where to write Oxigraph's plan.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub text: String,
     pub origin: String,
     pub bindings: Vec<(Variable, Term)>,
     pub limit: Option<usize>,
+    /// Write the plan Oxigraph evaluated, with the number of rows each step produced, to
+    /// this file as JSON (Oxigraph's explanation format) once the results are written.
+    pub explain: Option<PathBuf>,
 }
 
 /// Runs a query against `store` and writes its results. `prefixes` shorten IRIs in
@@ -48,8 +54,17 @@ pub fn run(
     prefixes: &[(String, String)],
     out: &mut dyn Write,
 ) -> Result<()> {
-    let results = evaluate(store, prepared, prefixes, Evaluation::default())?;
-    results::write_results(results, format, prefixes, out)
+    let (results, explanation) = start(store, prepared, prefixes, Evaluation::default())?;
+    results::write_results(results, format, prefixes, out)?;
+    // The statistics are complete once the results are read, so the plan is written last.
+    if let Some((path, explanation)) = explanation {
+        let mut json = Vec::new();
+        explanation
+            .write_in_json(&mut json)
+            .and_then(|()| std::fs::write(&path, json))
+            .map_err(|e| Error::io(&path, e))?;
+    }
+    Ok(())
 }
 
 /// How a query is evaluated beyond its text: a token that stops it, the dataset a SPARQL
@@ -88,11 +103,22 @@ pub fn evaluate(
     prefixes: &[(String, String)],
     evaluation: Evaluation,
 ) -> Result<QueryResults<'static>> {
+    Ok(start(store, prepared, prefixes, evaluation)?.0)
+}
+
+/// [`evaluate`], with Oxigraph's plan and where `prepared` asks it written, when it asks.
+fn start(
+    store: &GraphStore,
+    prepared: Prepared,
+    prefixes: &[(String, String)],
+    evaluation: Evaluation,
+) -> Result<(QueryResults<'static>, Option<(PathBuf, QueryExplanation)>)> {
     let Prepared {
         text,
         origin,
         bindings,
         limit,
+        explain,
     } = prepared;
     let mut query = parse(&text, &origin, prefixes)?;
     if let Some(limit) = limit {
@@ -120,12 +146,21 @@ pub fn evaluate(
     for (variable, term) in bindings {
         prepared = prepared.substitute_variable(variable, term);
     }
-    prepared.on_store(store.store()).execute().map_err(|e| match e {
+    let bound = prepared.on_store(store.store());
+    let (results, explanation) = match &explain {
+        Some(_) => {
+            let (results, explanation) = bound.compute_statistics().explain();
+            (results, Some(explanation))
+        }
+        None => (bound.execute(), None),
+    };
+    let results = results.map_err(|e| match e {
         QueryEvaluationError::NotExistingSubstitutedVariable(v) => {
             Error::Param(format!("{}: the query has no variable {v} to bind", v.as_str()))
         }
         other => Error::QueryEvaluation(other),
-    })
+    })?;
+    Ok((results, explain.zip(explanation)))
 }
 
 /// Whether a query names its own dataset with `FROM` or `FROM NAMED`.

@@ -1,6 +1,8 @@
 //! The Graph Store Protocol, for reading, at `/store`: `GET`/`HEAD ?graph=IRI` serves a
-//! named graph (a dataset, the ontology, the datasets' metadata), `?default` the store's
-//! default graph, and no parameter the whole store as quads. Writes are `405`.
+//! named graph (a dataset, the ontology, the datasets' metadata), `?default` the data:
+//! the union of the datasets, which is what queries see as their default graph beside the
+//! ontology (the store's own default graph is empty once data is in datasets), and no
+//! parameter the whole store as quads. Writes are `405`.
 //!
 //! A graph is streamed as it is read, never cut at `--max-results` (a graph is whole or
 //! it is not): if `--timeout` passes while it streams, the connection is closed before the
@@ -11,6 +13,8 @@ use std::time::Instant;
 
 use oxigraph::io::RdfSerializer;
 use oxigraph::model::{GraphName, NamedNode};
+
+use crate::store::is_data_graph;
 
 use super::Context;
 use super::http::{Body, Request, Response};
@@ -63,11 +67,17 @@ pub fn store(request: &Request, context: &Context) -> Response {
         }
         let mut writer = serializer.for_writer(out);
         let store = snapshot.store.store();
-        let quads = store.quads_for_pattern(None, None, None, target.as_ref().map(GraphName::as_ref));
+        // `?default` reads every graph and keeps the data's.
+        let union = target == Some(GraphName::DefaultGraph);
+        let pattern = target.as_ref().filter(|_| !union).map(GraphName::as_ref);
+        let quads = store.quads_for_pattern(None, None, None, pattern);
         for (i, quad) in quads.enumerate() {
             let quad = quad.map_err(std::io::Error::other)?;
             if i % 1024 == 0 && Instant::now() >= deadline {
                 return Ok(false);
+            }
+            if union && !is_data_graph(quad.graph_name.as_ref()) {
+                continue;
             }
             if target.is_some() {
                 writer.serialize_triple(quad.as_ref())?;

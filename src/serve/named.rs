@@ -94,6 +94,7 @@ pub fn run(request: &Request, context: &Context, connection: &TcpStream, name: &
             origin: format!("queries/{}.rq", named.name),
             bindings,
             limit,
+            explain: None,
         },
         evaluation: Evaluation::default(),
         format,

@@ -112,6 +112,7 @@ pub fn endpoint(request: &Request, context: &Context, connection: &TcpStream) ->
         origin: "query".to_owned(),
         bindings: Vec::new(),
         limit: None,
+        explain: None,
     };
     run(
         request,

@@ -25,8 +25,8 @@ fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/link16")
 }
 
-/// The `oxigraph` server binary, if installed.
-fn oxigraph() -> Option<PathBuf> {
+/// The `oxigraph` server binary, if installed (the push tests use it too).
+pub(crate) fn oxigraph() -> Option<PathBuf> {
     let candidates = std::env::var_os("SAIDGRAPH_OXIGRAPH")
         .map(PathBuf::from)
         .into_iter()

@@ -352,7 +352,18 @@ fn protocol_checklist_with_curl() -> TestResult {
         &format!("{store_url}?default"),
         &["-H", "Accept: application/n-triples"],
     )?;
+    // `?default` is the data, the union of the datasets, without the ontology.
     assert!(default.body.contains("Vladimir Putin"));
+    assert!(!default.body.contains("core#Concept"));
+    let dataset = curl(
+        &format!(
+            "{store_url}?graph={}",
+            encoded("https://kb.example.org/seed/graph/seed-article")
+        ),
+        &["-H", "Accept: application/n-triples"],
+    )?;
+    assert_eq!(dataset.status, 200);
+    assert_eq!(dataset.body.lines().count(), default.body.lines().count());
     let head = curl(&format!("{store_url}?default"), &["-I"])?;
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());

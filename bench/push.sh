@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The push benchmark of BENCHMARKS.md: `saidgraph push` of about 1,000,000 triples to a
+# private Virtuoso 7 and a private Oxigraph server (both on loopback), beside one Graph
+# Store PUT of the very same N-Triples and each server's own bulk loader (Virtuoso's
+# ld_dir + rdf_loader_run + checkpoint; `oxigraph load`, offline). Each figure is one run
+# on a fresh server; prints a Markdown table.
+#
+#   bench/push.sh [STATEMENTS]          default 107000 (about 1,000,000 triples)
+#
+# Needs: virtuoso-opensource (Debian), oxigraph from PyPI ($SAIDGRAPH_OXIGRAPH or the venv
+# .ci/run makes), curl, python3. $SAIDGRAPH is the binary (default: the release build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+statements=${1:-107000}
+shared=${SHARED:-../shared}
+work=${BENCH_DIR:-/tmp/saidgraph-push-bench}
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/saidgraph/target}"
+saidgraph=${SAIDGRAPH:-}
+if [ -z "$saidgraph" ]; then
+    cargo build --release --locked --quiet
+    saidgraph="$CARGO_TARGET_DIR/release/saidgraph"
+fi
+oxigraph=${SAIDGRAPH_OXIGRAPH:-/var/cache/saidgraph/oxigraph-venv/bin/oxigraph}
+rm -rf "$work" && mkdir -p "$work/load"
+kb="$work/kb.jsonl"
+python3 "$shared/bench/gen_kb.py" --statements "$statements" --form jsonl --out "$kb"
+"$saidgraph" convert "$kb" -f nt -o "$work/load/kb.nt"
+triples=$(wc -l < "$work/load/kb.nt")
+graph="https://kb.example.org/graph/kb"
+encoded="https%3A%2F%2Fkb.example.org%2Fgraph%2Fkb"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+now() { date +%s.%N; }
+since() { python3 -c "print(f'{$(now) - $1:.1f}')"; }
+rows=()
+
+# --- Virtuoso -------------------------------------------------------------------------
+virtuoso_start() { # $1: TransactionAfterImageLimit line or empty
+    local dir="$work/virtuoso"
+    rm -rf "$dir" && mkdir -p "$dir/db" "$dir/vsp"
+    vhttp=$(free_port); vsql=$(free_port)
+    cat > "$dir/virtuoso.ini" <<EOF
+[Database]
+DatabaseFile=$dir/db/virtuoso.db
+ErrorLogFile=$dir/db/virtuoso.log
+LockFile=$dir/db/virtuoso.lck
+TransactionFile=$dir/db/virtuoso.trx
+xa_persistent_file=$dir/db/virtuoso.pxa
+TempStorage=TempDatabase
+[TempDatabase]
+DatabaseFile=$dir/db/virtuoso-temp.db
+TransactionFile=$dir/db/virtuoso-temp.trx
+[Parameters]
+ServerPort=127.0.0.1:$vsql
+DisableUnixSocket=1
+DirsAllowed=., $work/load
+NumberOfBuffers=100000
+MaxDirtyBuffers=75000
+$1
+[HTTPServer]
+ServerPort=127.0.0.1:$vhttp
+ServerRoot=$dir/vsp
+ServerThreads=10
+[SPARQL]
+ResultSetMaxRows=100000
+MaxQueryExecutionTime=600
+EOF
+    virtuoso-t +configfile "$dir/virtuoso.ini" +foreground >/dev/null 2>&1 &
+    vpid=$!
+    until curl -sf "http://127.0.0.1:$vhttp/sparql?query=ASK%7B%7D" >/dev/null; do sleep 0.5; done
+}
+virtuoso_stop() { kill -9 "$vpid"; wait "$vpid" 2>/dev/null || true; }
+export PUSH_BENCH_PASSWORD=dba
+vpush() { "$saidgraph" push -i "$kb" --to "http://127.0.0.1:$vhttp" --preset virtuoso --user dba --password-env PUSH_BENCH_PASSWORD "$@"; }
+
+limit="TransactionAfterImageLimit=1500000000"
+virtuoso_start "$limit"
+t=$(now); out=$(vpush); rows+=("| Virtuoso | saidgraph push, new graph | $(since "$t") | ${out##*in } |")
+t=$(now); out=$(vpush); rows+=("| Virtuoso | saidgraph push, replacing it | $(since "$t") | ${out##*in } |")
+virtuoso_stop
+virtuoso_start "$limit"
+t=$(now)
+curl -sf --digest -u dba:dba -X PUT -H 'Content-Type: application/n-triples' --data-binary @"$work/load/kb.nt" \
+    "http://127.0.0.1:$vhttp/sparql-graph-crud-auth?graph=$encoded" -o /dev/null
+rows+=("| Virtuoso | one Graph Store PUT (not atomic) | $(since "$t") | |")
+virtuoso_stop
+virtuoso_start "$limit"
+t=$(now)
+isql-vt "127.0.0.1:$vsql" dba dba exec="ld_dir('$work/load','kb.nt','$graph'); rdf_loader_run(); checkpoint;" >/dev/null
+rows+=("| Virtuoso | ld_dir + rdf_loader_run + checkpoint | $(since "$t") | |")
+virtuoso_stop
+# With Virtuoso's default TransactionAfterImageLimit (50 MB) the final update is refused.
+virtuoso_start ""
+t=$(now); if out=$(vpush 2>&1); then verdict="pushed"; else verdict="refused: ${out:0:60}…"; fi
+rows+=("| Virtuoso, default TransactionAfterImageLimit | saidgraph push | $(since "$t") | $verdict |")
+virtuoso_stop
+
+# --- Oxigraph server ------------------------------------------------------------------
+oxigraph_start() {
+    rm -rf "$work/oxigraph"
+    oport=$(free_port)
+    "$oxigraph" serve --location "$work/oxigraph" --bind "127.0.0.1:$oport" >/dev/null 2>&1 &
+    opid=$!
+    until curl -sf "http://127.0.0.1:$oport/query?query=ASK%7B%7D" >/dev/null; do sleep 0.2; done
+}
+oxigraph_stop() { kill -TERM "$opid"; wait "$opid" 2>/dev/null || true; }
+opush() { "$saidgraph" push -i "$kb" --to "http://127.0.0.1:$oport" --preset oxigraph "$@"; }
+oxigraph_start
+t=$(now); out=$(opush); rows+=("| Oxigraph server | saidgraph push, new graph | $(since "$t") | ${out##*in } |")
+oxigraph_stop
+oxigraph_start
+t=$(now)
+curl -sf -X PUT -H 'Content-Type: application/n-triples' --data-binary @"$work/load/kb.nt" \
+    "http://127.0.0.1:$oport/store?graph=$encoded" -o /dev/null
+rows+=("| Oxigraph server | one Graph Store PUT (atomic) | $(since "$t") | |")
+oxigraph_stop
+rm -rf "$work/oxigraph"
+t=$(now)
+"$oxigraph" load --location "$work/oxigraph" --file "$work/load/kb.nt" --graph "$graph" >/dev/null 2>&1
+rows+=("| Oxigraph | oxigraph load (offline) | $(since "$t") | |")
+
+echo "$triples triples ($statements statements), $(du -h "$work/load/kb.nt" | cut -f1) of N-Triples"
+echo
+echo "| server | how | wall s | saidgraph's own line |"
+echo "|---|---|---:|---|"
+printf '%s\n' "${rows[@]}"
