@@ -77,7 +77,7 @@ pub fn document(network: &Network) -> Value {
 
 /// JSON safe inside a `<script>` element: every `<` as `\u003c`, so no `</script>` or
 /// `<!--` in the data can end the element early.
-pub fn script_safe_json(value: &Value) -> String {
+fn script_safe_json(value: &Value) -> String {
     value.to_string().replace('<', "\\u003c")
 }
 
@@ -95,6 +95,26 @@ pub fn write(network: &Network, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(tail.as_bytes())
 }
 
+/// The page for a server, whose Content-Security-Policy (`'self'`) allows files from it
+/// but nothing inline: the same body and data as [`write`]'s, with `head` (links to the
+/// style) in place of the inline style, `scripts` (the scripts by address) in place of the
+/// inline ones, `bar` at the top of the body, and no CSP of its own (the server sends it).
+pub fn page_for_server(network: &Network, head: &str, scripts: &str, bar: &str) -> String {
+    let page: String = PAGE
+        .lines()
+        .filter(|line| !line.contains("http-equiv=\"Content-Security-Policy\""))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    page.replacen("<style>\n/*STYLE*/\n</style>\n", head, 1)
+        .replacen(
+            "<script>\n/*CYTOSCAPE*/\n</script>\n<script>\n/*APP*/\n</script>\n",
+            scripts,
+            1,
+        )
+        .replacen("<body>\n", &format!("<body>\n{bar}"), 1)
+        .replacen("/*DATA*/", &script_safe_json(&document(network)), 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +128,24 @@ mod tests {
             assert_eq!(PAGE.matches(placeholder).count(), 1, "{placeholder}");
         }
         assert!(CYTOSCAPE.contains("cf.version=\"3.35.0\""));
+        let network = Network {
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            statements: Vec::new(),
+            left_out: super::super::LeftOut::default(),
+        };
+        let served = page_for_server(&network, "<!--HEAD-->\n", "<!--SCRIPTS-->\n", "<!--BAR-->\n");
+        for part in [
+            "<!--HEAD-->",
+            "<!--SCRIPTS-->",
+            "<body>\n<!--BAR-->",
+            "id=\"network-data\">{",
+        ] {
+            assert!(served.contains(part), "{part}");
+        }
+        for gone in ["/*", "<style>", "<script>", "Content-Security-Policy"] {
+            assert!(!served.contains(gone), "{gone}");
+        }
         let json = script_safe_json(&json!({"quote": "</script><!-- x"}));
         assert_eq!(json, "{\"quote\":\"\\u003c/script>\\u003c!-- x\"}");
         assert_eq!(

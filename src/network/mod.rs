@@ -277,11 +277,8 @@ pub fn to_json(network: &Network) -> serde_json::Value {
     html::document(network)
 }
 
-/// [`to_json`]'s document as text safe inside a `<script type="application/json">`
-/// element, as the HTML page embeds it (`serve`'s network page embeds it the same way).
-pub fn to_script_json(network: &Network) -> String {
-    html::script_safe_json(&html::document(network))
-}
+/// The HTML page for a server that serves its style and scripts as files.
+pub use html::page_for_server;
 
 /// The HTML page's own script, its style and the vendored Cytoscape.js, for a server that
 /// hands them out as files rather than inline.

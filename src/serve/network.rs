@@ -17,7 +17,18 @@ use super::http::{Request, Response};
 use super::page;
 use super::sparql;
 
-const PAGE: &str = include_str!("assets/network.html");
+/// The bar above the network page: the server's links and the form of its filters.
+const BAR: &str = include_str!("assets/network.html");
+
+/// What the page's head loads in place of the inline style. The stylesheet's id tells
+/// Cytoscape.js its container rule is there, so that it injects no `<style>` of its own,
+/// which the Content-Security-Policy would refuse; the empty icon spares a `/favicon.ico`.
+const HEAD: &str = "<link rel=\"icon\" href=\"data:,\">\n\
+<link rel=\"stylesheet\" id=\"__________cytoscape_stylesheet\" href=\"/assets/network.css\">\n";
+
+/// The scripts, after the data, in place of the inline ones.
+const SCRIPTS: &str =
+    "<script src=\"/assets/cytoscape.min.js\"></script>\n<script src=\"/assets/network.js\"></script>\n";
 /// What the server's network page adds to the network page's style.
 const EXTRA_STYLE: &str = include_str!("assets/network.css");
 
@@ -142,7 +153,6 @@ fn page(request: &Request, context: &Context, connection: &TcpStream) -> Respons
         Ok(built) => built,
         Err(response) => return response,
     };
-    let data = network::to_script_json(&drawn);
     let json_link = if request.query.is_empty() {
         "/network.json".to_owned()
     } else {
@@ -178,7 +188,7 @@ fn page(request: &Request, context: &Context, connection: &TcpStream) -> Respons
         })
     })
     .collect();
-    let text = PAGE
+    let bar = BAR
         .replacen(
             "/*SPEAKERS*/",
             &fields("speaker", &asked.speakers, "an id, e.g. putin"),
@@ -193,9 +203,7 @@ fn page(request: &Request, context: &Context, connection: &TcpStream) -> Respons
         .replacen("/*MIN-WEIGHT*/", &asked.min_weight.to_string(), 1)
         .replacen("/*TOP*/", &top.map(|n| n.to_string()).unwrap_or_default(), 1)
         .replacen("/*JSON*/", &attribute(&json_link), 1);
-    // The data goes in last, so that nothing in it is taken for a placeholder.
-    let text = text.replacen("/*DATA*/", &data, 1);
-    let mut response = page::html(&text);
+    let mut response = page::html(&network::page_for_server(&drawn, HEAD, SCRIPTS, &bar));
     response.rows = Some(drawn.edges.len());
     response
 }
@@ -213,7 +221,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_page_has_its_placeholders_once_and_attributes_are_escaped() {
+    fn the_bar_has_its_placeholders_once_and_attributes_are_escaped() {
         for placeholder in [
             "/*SPEAKERS*/",
             "/*DATASETS*/",
@@ -221,9 +229,8 @@ mod tests {
             "/*MIN-WEIGHT*/",
             "/*TOP*/",
             "/*JSON*/",
-            "/*DATA*/",
         ] {
-            assert_eq!(PAGE.matches(placeholder).count(), 1, "{placeholder}");
+            assert_eq!(BAR.matches(placeholder).count(), 1, "{placeholder}");
         }
         assert_eq!(attribute("a\"<b>&"), "a&quot;&lt;b&gt;&amp;");
     }
