@@ -173,3 +173,35 @@ fn the_network_over_http_is_the_command_lines() -> TestResult {
     );
     Ok(())
 }
+
+/// The network takes a query slot like any query: with the only slot held by a slow query,
+/// `/network.json` is `503` with `Retry-After`, and answers again once the slot is free.
+#[test]
+fn the_network_takes_a_query_slot() -> TestResult {
+    let served = Served::start(&[
+        "-i",
+        example().to_str().ok_or("path")?,
+        "--timeout",
+        "1500ms",
+        "--max-concurrent",
+        "1",
+    ])?;
+    let sparql = served.url("/sparql");
+    let endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER EXISTS { ?a ?x ?y . ?d ?z ?w } }";
+    let slow = std::thread::spawn(move || {
+        curl(&sparql, &["--data-urlencode", &format!("query={endless}")])
+            .map(|g| g.status)
+            .ok()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    for path in ["/network.json", "/network"] {
+        let full = curl(&served.url(path), &[])?;
+        assert_eq!(full.status, 503, "{path}: {}", full.body);
+        assert!(full.headers.contains("retry-after: 1"), "{}", full.headers);
+    }
+    // The page's scripts need no slot.
+    assert_eq!(curl(&served.url("/assets/network.js"), &[])?.status, 200);
+    assert_eq!(slow.join().ok().flatten(), Some(504));
+    assert_eq!(curl(&served.url("/network.json"), &[])?.status, 200);
+    Ok(())
+}
