@@ -2,13 +2,14 @@
 //! driven by playwright-core from npm (no browser download). It runs a named query with a
 //! parameter picked by name, checks the rows, follows an entity link to the entity page,
 //! checks that page's rows, checks that the page fits a phone's width, and that no
-//! request left the server. It saves the README's screenshot, `docs/serve-page.png`.
+//! request left the server. It saves the README's screenshot, `docs/serve-page.png`. A
+//! second test opens the network view (issue 15, item 7) the same way.
 //!
 //! playwright-core comes from `$SAIDGRAPH_PLAYWRIGHT` (a `node_modules` folder, which
 //! `.ci/run` fills) or the cache folder `.ci/run` uses; without it the test says so and
 //! passes, except when the variable is set (as CI sets it), where it fails.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::common::{TestResult, example, root};
@@ -56,8 +57,10 @@ const [origin, shot] = process.argv.slice(2);
 })().catch((error) => { console.error(error); process.exit(1); });
 "##;
 
-#[test]
-fn the_page_in_a_real_browser() -> TestResult {
+/// Runs `script` in node against a server on the seed article, with the server's origin
+/// and `args` as its arguments; what it printed, as JSON, or `None` (a skip) where
+/// playwright-core or chromium is missing outside CI.
+fn browse(script: &str, args: &[&Path]) -> Result<Option<serde_json::Value>, Box<dyn std::error::Error>> {
     let modules = std::env::var_os("SAIDGRAPH_PLAYWRIGHT")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(CACHED));
@@ -67,22 +70,28 @@ fn the_page_in_a_real_browser() -> TestResult {
         "SAIDGRAPH_PLAYWRIGHT",
         "playwright-core (npm) or /usr/bin/chromium",
     ) {
-        return Ok(());
+        return Ok(None);
     }
     let served = Served::start(&["-i", example().to_str().ok_or("path")?])?;
     let folder = tempfile::tempdir()?;
-    let script = folder.path().join("page.js");
-    std::fs::write(&script, SCRIPT)?;
-    let shot = root().join("docs/serve-page.png");
-    std::fs::create_dir_all(root().join("docs"))?;
+    let path = folder.path().join("page.js");
+    std::fs::write(&path, script)?;
     let output = Command::new("node")
-        .arg(&script)
+        .arg(&path)
         .arg(format!("http://{}", served.address))
-        .arg(&shot)
+        .args(args)
         .env("NODE_PATH", &modules)
         .output()?;
-    let stdout = succeeded(&output);
-    let seen: serde_json::Value = serde_json::from_str(stdout.trim())?;
+    Ok(Some(serde_json::from_str(succeeded(&output).trim())?))
+}
+
+#[test]
+fn the_page_in_a_real_browser() -> TestResult {
+    let shot = root().join("docs/serve-page.png");
+    std::fs::create_dir_all(root().join("docs"))?;
+    let Some(seen) = browse(SCRIPT, &[&shot])? else {
+        return Ok(());
+    };
     assert_eq!(seen["rows"], 2, "Putin's two statements: {seen}");
     let cells: Vec<&str> = seen["cells"]
         .as_array()
@@ -163,27 +172,9 @@ const [origin] = process.argv.slice(2);
 
 #[test]
 fn the_network_view_in_a_real_browser() -> TestResult {
-    let modules = std::env::var_os("SAIDGRAPH_PLAYWRIGHT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(CACHED));
-    let present = modules.join("playwright-core").is_dir() && PathBuf::from("/usr/bin/chromium").is_file();
-    if missing(
-        present,
-        "SAIDGRAPH_PLAYWRIGHT",
-        "playwright-core (npm) or /usr/bin/chromium",
-    ) {
+    let Some(seen) = browse(NETWORK_SCRIPT, &[])? else {
         return Ok(());
-    }
-    let served = Served::start(&["-i", example().to_str().ok_or("path")?])?;
-    let folder = tempfile::tempdir()?;
-    let script = folder.path().join("network.js");
-    std::fs::write(&script, NETWORK_SCRIPT)?;
-    let output = Command::new("node")
-        .arg(&script)
-        .arg(format!("http://{}", served.address))
-        .env("NODE_PATH", &modules)
-        .output()?;
-    let seen: serde_json::Value = serde_json::from_str(succeeded(&output).trim())?;
+    };
     // The seed article's network, as `saidgraph network` draws it (tests/integration/network.rs).
     assert_eq!(seen["initial"]["counts"], "13 nodes, 8 edges, 13 statements", "{seen}");
     assert_eq!(seen["initial"]["nodes"], 13);
