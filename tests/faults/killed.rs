@@ -99,11 +99,7 @@ fn a_killed_load_leaves_the_store_as_before_or_as_after() -> TestResult {
 
 /// The folders of replacements: `.NAME.saidgraph-replace-*` beside the store.
 fn replacement_folders(store: &Path) -> std::io::Result<Vec<String>> {
-    let prefix = format!(
-        ".{}.saidgraph-replace-",
-        store.file_name().unwrap_or_default().to_string_lossy()
-    );
-    names_starting_with(store.parent().unwrap_or(Path::new(".")), &prefix)
+    sibling_folders(store, "replace")
 }
 
 /// A reload that replaces a dataset (issue 11), killed at five points spread over the whole
@@ -192,8 +188,13 @@ fn a_killed_replacement_leaves_the_old_dataset_or_the_new_one() -> TestResult {
 
 /// The folders of loads creating a store: `.NAME.saidgraph-new-*` beside it.
 fn building_folders(store: &Path) -> std::io::Result<Vec<String>> {
+    sibling_folders(store, "new")
+}
+
+/// The hidden folders `.NAME.saidgraph-KIND-*` a load makes beside the store `NAME`.
+fn sibling_folders(store: &Path, kind: &str) -> std::io::Result<Vec<String>> {
     let prefix = format!(
-        ".{}.saidgraph-new-",
+        ".{}.saidgraph-{kind}-",
         store.file_name().unwrap_or_default().to_string_lossy()
     );
     names_starting_with(store.parent().unwrap_or(Path::new(".")), &prefix)
