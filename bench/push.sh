@@ -106,6 +106,9 @@ oxigraph_stop() { kill -TERM "$opid"; wait "$opid" 2>/dev/null || true; }
 opush() { "$saidgraph" push -i "$kb" --to "http://127.0.0.1:$oport" --preset oxigraph "$@"; }
 oxigraph_start
 t=$(now); out=$(opush); rows+=("| Oxigraph server | saidgraph push, new graph | $(since "$t") | ${out##*in } |")
+t=$(now); out=$(opush); rows+=("| Oxigraph server | saidgraph push, replacing it | $(since "$t") | ${out##*in } |")
+# The same push through a staging graph in chunks of 50,000 (what --chunk asks for).
+t=$(now); out=$(opush --chunk 50000); rows+=("| Oxigraph server | saidgraph push --chunk 50000 (staged), replacing it | $(since "$t") | ${out##*in } |")
 oxigraph_stop
 oxigraph_start
 t=$(now)

@@ -312,7 +312,8 @@ pub struct PushArgs {
     /// The environment variable holding a Bearer token.
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
-    /// Triples per request [default: 50000 by gsp, 1000 by update].
+    /// Triples per request [default: 50000 by gsp, 1000 by update; on Oxigraph by gsp,
+    /// the whole dataset in one atomic PUT].
     #[arg(long, value_name = "TRIPLES")]
     pub chunk: Option<usize>,
     /// Skip datasets the server already holds: the same content hash recorded there and

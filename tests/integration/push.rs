@@ -247,6 +247,15 @@ fn cycle(server: &dyn Server, work: &Path) -> Result<(), Error> {
         mine, theirs,
         "linked-entities of the knowledge base locally and on the server"
     );
+    // Without --chunk, Oxigraph takes the whole dataset in one PUT (its PUT is atomic);
+    // others stage it in chunks of 50,000.
+    let pushed = succeeds(push(server, &server.url(), &kb, &[]))?;
+    let one_put = server.push_args().iter().any(|a| a == "oxigraph");
+    let plan = succeeds(push(server, &server.url(), &kb, &["--dry-run"]))?;
+    assert_eq!(plan.contains("as one Graph Store PUT"), one_put, "{plan}");
+    assert!(pushed.starts_with("pushed kb"), "{pushed}");
+    assert_eq!(count(server, KB_GRAPH)?, lines.len());
+    assert_eq!(count(server, &format!("{KB_GRAPH}?saidgraph-staging"))?, 0);
     Ok(())
 }
 
@@ -344,6 +353,41 @@ fn kills(server: &mut dyn Server, work: &Path) -> Result<(), Error> {
         } else {
             assert!(now.is_some(), "client killed during the update: neither old nor new");
         }
+    }
+    if server.push_args().iter().any(|a| a == "oxigraph") {
+        // Oxigraph takes a dataset without --chunk as one PUT: the server killed 100 ms
+        // after it passed, and restarted; the push completes by its retries.
+        succeeds(push(server, &server.url(), &old_kb, &[]))?;
+        let plan = succeeds(push(server, &server.url(), &new_kb, &["--dry-run"]))?;
+        assert!(plan.contains("as one Graph Store PUT"), "{plan}");
+        let (fired, heard) = std::sync::mpsc::channel();
+        let pid = server.pid().ok_or("no server")?;
+        let pauser = proxy.pauser();
+        proxy.on(
+            "PUT /store",
+            1,
+            Duration::from_millis(100),
+            Box::new(move || {
+                pauser.store(true, Ordering::SeqCst);
+                kill_pid(pid);
+                let _ = fired.send(());
+            }),
+        );
+        let client = push(server, &proxy.url(), &new_kb, &[])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        heard.recv_timeout(Duration::from_secs(300))?;
+        server.kill();
+        server.restart()?;
+        assert!(
+            version(server, old, new)?.is_some(),
+            "after the server was killed during a PUT, neither old nor new"
+        );
+        proxy.pauser().store(false, Ordering::SeqCst);
+        let output = client.wait_with_output()?;
+        assert!(output.status.success(), "the push did not recover: {}", stderr(&output));
+        assert_eq!(version(server, old, new)?, Some(true));
     }
     let last = succeeds(push(server, &server.url(), &old_kb, &[]))?;
     assert!(last.starts_with("pushed kb"), "{last}");
