@@ -66,7 +66,8 @@ impl Served {
         self.child.id()
     }
 
-    /// Sends `signal` (`TERM`, `INT`) and waits for the exit.
+    /// Sends `signal` (`TERM`, `INT`) and waits for the exit (the queries in flight finish
+    /// first, which a loaded machine may take a while to do).
     fn stop(mut self, signal: &str) -> Result<std::process::ExitStatus, Box<dyn std::error::Error>> {
         Command::new("kill")
             .args([&format!("-{signal}"), &self.child.id().to_string()])
@@ -76,8 +77,8 @@ impl Served {
             if let Some(status) = self.child.try_wait()? {
                 return Ok(status);
             }
-            if started.elapsed() > Duration::from_secs(10) {
-                return Err(format!("the server did not stop within 10 s of SIG{signal}").into());
+            if started.elapsed() > Duration::from_secs(60) {
+                return Err(format!("the server did not stop within 60 s of SIG{signal}").into());
             }
             std::thread::sleep(Duration::from_millis(20));
         }
