@@ -1,7 +1,7 @@
 //! `saidgraph serve`'s SPARQL 1.1 Protocol against real clients: curl for the protocol
 //! cases that apply to a read-only endpoint (the checklist below, named after the W3C
 //! protocol tests), the named queries over HTTP against the command line's, SPARQLWrapper
-//! from PyPI, and `--cors`.
+//! from PyPI and Jena's `rsparql` from Debian as client libraries, and `--cors`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -402,5 +402,109 @@ fn cors_only_with_the_flag() -> TestResult {
         assert!(got.status == 200 || got.status == 204, "{}", got.status);
         assert!(!got.headers.contains("access-control-"), "{}", got.headers);
     }
+    Ok(())
+}
+
+/// Jena's `rsparql` (Debian's Jena 4.5, in `/usr/share/java` or `$SAIDGRAPH_JENA`), a
+/// third independent client: a SELECT as CSV, an ASK and a CONSTRUCT as Turtle. Debian's
+/// build needs its classpath listed (one slf4j binding) and the relocated xerces messages
+/// copied where its classes look for them (../shared/SERVERS.md).
+#[test]
+fn jena_rsparql_reads_the_endpoint() -> TestResult {
+    let jars = std::env::var_os("SAIDGRAPH_JENA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/share/java"));
+    let java_runs = Command::new("java")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if missing(
+        java_runs && jars.join("jena-arq.jar").is_file(),
+        "SAIDGRAPH_JENA",
+        "Jena (Debian's libapache-jena-java) and java",
+    ) {
+        return Ok(());
+    }
+    let fix = tempfile::tempdir()?;
+    let unpack = "import sys, zipfile, os\n\
+        prefix = 'org/apache/jena/ext/xerces/'\n\
+        with zipfile.ZipFile(sys.argv[1]) as jar:\n\
+        \x20   for name in jar.namelist():\n\
+        \x20       if name.startswith(prefix) and not name.endswith('/'):\n\
+        \x20           target = os.path.join(sys.argv[2], 'xerces', name[len(prefix):])\n\
+        \x20           os.makedirs(os.path.dirname(target), exist_ok=True)\n\
+        \x20           open(target, 'wb').write(jar.read(name))\n";
+    let unpacked = Command::new("python3")
+        .args(["-c", unpack])
+        .arg(jars.join("jena-core.jar"))
+        .arg(fix.path())
+        .output()?;
+    succeeded(&unpacked);
+    let wanted = [
+        "commons-cli",
+        "commons-codec",
+        "commons-compress",
+        "commons-csv",
+        "commons-io",
+        "commons-lang3",
+        "dexx.collection",
+        "gson",
+        "guava",
+        "httpclient",
+        "httpcore",
+        "jackson-core",
+        "jackson-databind",
+        "jakarta.json-api",
+        "jcl-over-slf4j",
+        "jsonld-java",
+        "protobuf",
+        "protobuf-util",
+        "slf4j-api",
+        "slf4j-simple",
+        "thrift",
+        "titanium-json-ld",
+    ];
+    let mut classpath = vec![fix.path().to_path_buf()];
+    for entry in std::fs::read_dir(&jars)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let Some(stem) = name.strip_suffix(".jar") else {
+            continue;
+        };
+        if stem.starts_with("jena-") || wanted.contains(&stem) {
+            classpath.push(path.clone());
+        }
+    }
+    let classpath = std::env::join_paths(classpath)?;
+    let served = Served::start(&["-i", example().to_str().ok_or("path")?])?;
+    let service = served.url("/sparql");
+    let rsparql = |args: &[&str], query: &str| -> Result<String, Box<dyn std::error::Error>> {
+        let output = Command::new("java")
+            .arg("-cp")
+            .arg(&classpath)
+            .args(["arq.rsparql", "--service", &service])
+            .args(args)
+            .arg(format!(
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX sg: <https://w3id.org/saidgraph#> {query}"
+            ))
+            .output()?;
+        Ok(succeeded(&output))
+    };
+    let labels = rsparql(
+        &["--results=csv"],
+        "SELECT ?label WHERE { ?e rdfs:label ?label } ORDER BY ?label",
+    )?;
+    assert_eq!(labels.lines().next(), Some("label"), "{labels}");
+    assert!(labels.lines().any(|l| l == "Vladimir Putin"), "{labels}");
+    assert!(labels.lines().count() > 10, "{labels}");
+    let ask = |entity: &str| rsparql(&["--results=csv"], &format!("ASK {{ ?s sg:speaker {entity} }}"));
+    let yes = ask("<https://kb.example.org/seed/entity/putin>")?;
+    assert_eq!(yes.lines().nth(1), Some("true"), "{yes}");
+    let no = ask("<https://kb.example.org/seed/entity/nobody>")?;
+    assert_eq!(no.lines().nth(1), Some("false"), "{no}");
+    let construct = rsparql(&[], "CONSTRUCT { ?s sg:speaker ?o } WHERE { ?s sg:speaker ?o }")?;
+    assert!(construct.contains("sg:speaker"), "{construct}");
+    assert!(construct.contains("entity:putin"), "{construct}");
+    assert!(served.log().iter().any(|l| l.contains(" 200 ")));
     Ok(())
 }
