@@ -2,11 +2,15 @@
 # Load on `saidgraph serve` (issue 13): 100 connections for 30 s on loopback (wrk, from
 # Debian) over a mix of named queries (bench/serve_mix.lua) on a store of N generated
 # statements; then the same with a slow query hammering in parallel; then the warm
-# first-page latency of every named query. Not a test: it prints the figures that
-# BENCHMARKS.md gives.
+# first-page latency of every named query. Each run prints wrk's median, p99, requests/s,
+# socket errors and non-2xx answers (wrk counts statuses of 400 and over), and the
+# statuses the server logged for it. Not a test: it prints the figures that BENCHMARKS.md
+# gives. Run it on a release build (the default binary); SAIDGRAPH names another.
 #
 #   bench/serve_load.sh [STATEMENTS=1000000] [SECONDS=30] [CONNECTIONS=100]
 #
+# SG_TIMEOUT (seconds, 30), SG_MAX_CONCURRENT and SG_QUEUE_WAIT (e.g. 5s) set the server's
+# bounds; without them it runs with its defaults.
 # Needs wrk (apt-get install wrk), curl, python3 and ../shared/bench/gen_kb.py; the store
 # is made once in $SG_BENCH_DIR (default /tmp/sg-serve-bench) and reused.
 set -euo pipefail
@@ -27,34 +31,51 @@ if [ ! -f "$store/CURRENT" ]; then
 fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$bin" serve --store "$store" --bind "127.0.0.1:$port" --max-concurrent $(( connections + 28 )) \
-    --timeout "${timeout}s" 2>"$dir/serve.log" &
+# The server's own defaults for the slots and the line unless told: 8 slots, 5 s in line.
+limits=()
+[ -n "${SG_MAX_CONCURRENT:-}" ] && limits+=(--max-concurrent "$SG_MAX_CONCURRENT")
+[ -n "${SG_QUEUE_WAIT:-}" ] && limits+=(--queue-wait "$SG_QUEUE_WAIT")
+"$bin" serve --store "$store" --bind "127.0.0.1:$port" --timeout "${timeout}s" ${limits[@]+"${limits[@]}"} \
+    2>"$dir/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/queries" >/dev/null && break; sleep 0.2; done
 url="http://127.0.0.1:$port"
+echo "store: $statements statements; server: $("$bin" --version 2>/dev/null || echo saidgraph)," \
+    "--timeout ${timeout}s ${limits[*]:-(default slots and line)}; $connections connections, ${seconds}s per run"
 
-echo "== $connections connections, ${seconds}s, the mix"
-SG_ENTITIES=$entities wrk -t2 -c"$connections" -d"${seconds}s" --timeout 30s --latency \
-    -s bench/serve_mix.lua "$url" | tee "$dir/wrk-mix.txt" | grep '^SG'
+# The statuses the server logged for the requests of one run (its log lines from $1 on):
+# the mix's GETs, and the slow queries' POSTs.
+statuses() {
+    tail -n +"$1" "$dir/serve.log" | awk -v method="$2" '$1 == method { n[$3]++ }
+        END { for (s in n) printf "%s=%d ", s, n[s]; print "" }'
+}
+# One wrk run over the mix; prints wrk's figures and the server's statuses.
+mix() {
+    local from=$(( $(wc -l < "$dir/serve.log") + 1 ))
+    SG_ENTITIES=$entities wrk -t2 -c"$connections" -d"${seconds}s" --timeout 30s --latency \
+        -s bench/serve_mix.lua "$url" > "$dir/wrk-$1.txt"
+    grep '^SG' "$dir/wrk-$1.txt"
+    echo "   mix statuses logged: $(statuses "$from" GET)"
+    echo "$from" > "$dir/from-$1"
+}
 
-echo "== the same, with a slow query hammering in parallel (4 clients, one after another each)"
+echo "== run 1: the mix alone"
+mix alone
+
+echo "== run 2: the mix, with 4 clients sending a slow query one after another"
 slow='SELECT ?act (COUNT(*) AS ?n) WHERE { ?s sg:act ?act ; sg:speaker ?p . ?p rdfs:label ?l } GROUP BY ?act'
 hammer() {
     local end=$(( $(date +%s) + seconds ))
-    local count=0
     while [ "$(date +%s)" -lt "$end" ]; do
-        curl -s -o /dev/null --max-time 120 "$url/sparql" --data-urlencode "query=$slow" && count=$((count + 1))
+        curl -s -o /dev/null --max-time 120 "$url/sparql" --data-urlencode "query=$slow" || true
     done
-    echo "$count" >> "$dir/hammer.count"
 }
-rm -f "$dir/hammer.count"
 hammers=()
 for _ in 1 2 3 4; do hammer & hammers+=($!); done
-SG_ENTITIES=$entities wrk -t2 -c"$connections" -d"${seconds}s" --timeout 30s --latency \
-    -s bench/serve_mix.lua "$url" | tee "$dir/wrk-slow.txt" | grep '^SG'
+mix slow
 wait "${hammers[@]}"
-echo "slow queries completed: $(paste -sd+ "$dir/hammer.count" | bc)"
+echo "   slow queries' statuses logged: $(statuses "$(cat "$dir/from-slow")" POST)"
 echo "== warm first-page latency of every named query (ms; second of two runs)"
 for name in $(curl -s "$url/queries" | python3 -c 'import json,sys; print(" ".join(q["name"] for q in json.load(sys.stdin)["queries"]))'); do
     params="limit=100&format=json"

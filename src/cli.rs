@@ -248,9 +248,14 @@ pub enum Command {
         /// response says so in its Saidgraph-Truncated header.
         #[arg(long, value_name = "N", default_value_t = 10_000)]
         max_results: usize,
-        /// The most queries evaluated at once; more are answered 503 with Retry-After.
+        /// The most queries evaluated at once; more wait in line (first come, first served)
+        /// for up to --queue-wait.
         #[arg(long, value_name = "N", default_value_t = 8)]
         max_concurrent: usize,
+        /// How long a query waits for a free slot before it is answered 503 with Retry-After;
+        /// the wait comes before, not out of, its --timeout.
+        #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = crate::options::duration_named)]
+        queue_wait: std::time::Duration,
         /// The largest request body accepted (K, M allowed); larger ones are answered 413.
         #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = saidgraph::parse_size)]
         max_body: u64,

@@ -225,6 +225,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             timeout,
             max_results,
             max_concurrent,
+            queue_wait,
             max_body,
             cors,
         } => {
@@ -233,6 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 timeout,
                 max_results: max_results.max(1),
                 max_concurrent: max_concurrent.max(1),
+                queue_wait,
                 max_body: usize::try_from(max_body).unwrap_or(usize::MAX),
                 cors,
             };

@@ -4,17 +4,31 @@
 //! [`MAX_CONNECTIONS`]; past that a connection is answered `503` and closed at once), which
 //! reads requests with the bounds of `http` and routes them: `/sparql` (the protocol,
 //! `sparql`), `/store` (Graph Store reads, `graphs`), `/queries` (the named queries,
-//! `named`), the network view (`network`), and the page with its entity pages and assets (`page`). Nothing here writes to
-//! the store: it is opened read-only (`source`), and reopened when a `load` changed it.
+//! `named`), the network view (`network`), and the page with its entity pages and assets
+//! (`page`). Nothing here writes to the store: it is opened read-only (`source`), and
+//! reopened when a `load` changed it.
+//!
+//! Queries (and the network, built by queries) run within `bounds`: at most
+//! `--max-concurrent` at once, the others waiting in a fair first-come line for up to
+//! `--queue-wait` before a `503` (`slots`); each on a thread of its own, cancelled at
+//! `--timeout` or when its client hangs up, and lowered in scheduling priority as it runs
+//! long, so one slow query never holds back the short ones: they keep the cores and the
+//! slots. A query answered `504` whose thread still computes (Oxigraph sees the
+//! cancellation only when it next reads the store) gives its slot back and counts among a
+//! small cap of orphans instead; past that cap it keeps its slot. Pages, `/queries` and
+//! Graph Store reads take no slot.
+//!
 //! SIGINT and SIGTERM stop accepting, let the requests in flight finish (for up to the
 //! timeout) and return.
 
+mod bounds;
 mod graphs;
 mod http;
 mod named;
 mod negotiate;
 mod network;
 mod page;
+mod slots;
 mod source;
 mod sparql;
 
@@ -44,8 +58,10 @@ pub struct ServeOptions {
     pub timeout: Duration,
     /// The most solutions or triples one response carries.
     pub max_results: usize,
-    /// The most queries evaluated at once; more get `503`.
+    /// The most queries evaluated at once; more wait in line for a slot.
     pub max_concurrent: usize,
+    /// How long a query waits in line for a slot before it is answered `503`.
+    pub queue_wait: Duration,
     /// The largest request body accepted.
     pub max_body: usize,
     /// An origin allowed to read responses from a page of its own (CORS), or `*`.
@@ -59,6 +75,7 @@ impl Default for ServeOptions {
             timeout: Duration::from_secs(30),
             max_results: 10_000,
             max_concurrent: 8,
+            queue_wait: Duration::from_secs(5),
             max_body: 1 << 20,
             cors: None,
         }
@@ -70,34 +87,9 @@ impl Default for ServeOptions {
 pub struct Context {
     source: Source,
     options: ServeOptions,
-    slots: Slots,
+    slots: slots::Slots,
     /// Requests being answered (read whole, not yet written).
     busy: AtomicUsize,
-}
-
-/// The query slots: a counter that refuses rather than waits.
-#[derive(Debug)]
-struct Slots {
-    used: Arc<AtomicUsize>,
-    max: usize,
-}
-
-/// A query slot, held by the thread evaluating the query until the evaluation ends.
-struct Slot(Arc<AtomicUsize>);
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-impl Slots {
-    fn try_acquire(&self) -> Option<Slot> {
-        let taken = self
-            .used
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.max).then_some(n + 1));
-        taken.ok().map(|_| Slot(Arc::clone(&self.used)))
-    }
 }
 
 /// Where a server's data comes from: an on-disk store (followed as loads change it) or a
@@ -134,10 +126,7 @@ pub fn serve(data: ServeData, options: ServeOptions, ready: impl FnOnce(SocketAd
         let _ = TcpStream::connect(address);
     });
     let context = Arc::new(Context {
-        slots: Slots {
-            used: Arc::new(AtomicUsize::new(0)),
-            max: options.max_concurrent.max(1),
-        },
+        slots: slots::Slots::new(options.max_concurrent, MAX_CONNECTIONS),
         source,
         options,
         busy: AtomicUsize::new(0),
@@ -201,9 +190,7 @@ fn connection(mut stream: TcpStream, context: &Context, stopping: &AtomicBool) {
         context.busy.fetch_add(1, Ordering::AcqRel);
         let mut response = route(&request, context, &stream);
         if let Some(origin) = &context.options.cors {
-            response
-                .headers
-                .push(("Access-Control-Allow-Origin".to_owned(), origin.clone()));
+            allow_origin(&mut response, origin, request.method == "OPTIONS");
         }
         let status = response.status;
         let rows = response.rows.map_or_else(|| "-".to_owned(), |n| n.to_string());
@@ -225,6 +212,25 @@ fn connection(mut stream: TcpStream, context: &Context, stopping: &AtomicBool) {
     }
 }
 
+/// `--cors ORIGIN`: lets pages from `origin` read `response` (and, for a preflight, send
+/// queries by POST), with the headers that tell of a cut answer readable too.
+fn allow_origin(response: &mut http::Response, origin: &str, preflight: bool) {
+    let mut add = |name: &str, value: &str| response.headers.push((name.to_owned(), value.to_owned()));
+    add("Access-Control-Allow-Origin", origin);
+    add(
+        "Access-Control-Expose-Headers",
+        "Saidgraph-Results, Saidgraph-Truncated",
+    );
+    if origin != "*" {
+        add("Vary", "Origin");
+    }
+    if preflight {
+        add("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS");
+        add("Access-Control-Allow-Headers", "Accept, Content-Type");
+        add("Access-Control-Max-Age", "600");
+    }
+}
+
 /// The path for the log, with the query string cut to keep one line short.
 fn log_path(request: &http::Request) -> String {
     let mut path = request.path.clone();
@@ -237,10 +243,7 @@ fn log_path(request: &http::Request) -> String {
 
 fn route(request: &http::Request, context: &Context, stream: &TcpStream) -> http::Response {
     if request.method == "OPTIONS" {
-        return http::Response::new(204, "text/plain", Vec::new())
-            .with_header("Allow", "GET, HEAD, POST, OPTIONS")
-            .with_header("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")
-            .with_header("Access-Control-Allow-Headers", "Accept, Content-Type");
+        return http::Response::new(204, "text/plain", Vec::new()).with_header("Allow", "GET, HEAD, POST, OPTIONS");
     }
     let path = request.path.as_str();
     match path {

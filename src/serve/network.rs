@@ -13,9 +13,9 @@ use std::net::TcpStream;
 use crate::network::{self, NetworkOptions};
 
 use super::Context;
+use super::bounds;
 use super::http::{Request, Response};
 use super::page;
-use super::sparql;
 
 /// The bar above the network page: the server's links and the form of its filters.
 const BAR: &str = include_str!("assets/network.html");
@@ -127,7 +127,7 @@ fn build(
         given => given,
     };
     let asked = options.clone();
-    let (drawn, _) = sparql::bounded(context, connection, move |snapshot, token| {
+    let (drawn, _) = bounds::bounded(context, connection, move |snapshot, token| {
         network::build_cancellable(&snapshot.store, &snapshot.bases, &options, Some(&token))
     })?;
     Ok((drawn, asked, top))

@@ -3,29 +3,27 @@
 //! `named-graph-uri`, its results in the negotiated format; updates are `405`. With no
 //! query, a GET is answered with the service description.
 //!
-//! Every query runs the same way ([`run`], which the named queries use too): a slot among
-//! `--max-concurrent` or `503` with `Retry-After`; a watchdog that cancels the evaluation
-//! when `--timeout` passes or the client hangs up; and the results gathered, up to
+//! Every query runs the same way ([`run`], which the named queries use too): within the
+//! bounds of `bounds` (a slot among `--max-concurrent`, waited for in a fair line, or
+//! `503` with `Retry-After`; a watchdog that cancels the evaluation when `--timeout`
+//! passes or the client hangs up), and with the results gathered, up to
 //! `--max-results`, before the status line is sent. So a query that runs out of time is a
 //! `504` with a message, never a `200` that looks complete, and a cut is announced in the
 //! `Saidgraph-Truncated` header of the response it cut.
 
 use std::net::TcpStream;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
 use oxigraph::model::{NamedNode, Triple};
 use oxigraph::sparql::results::QueryResultsSerializer;
-use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, QuerySolution};
+use oxigraph::sparql::{QueryEvaluationError, QueryResults, QuerySolution};
 
 use crate::error::Error;
 use crate::query::{self, Evaluation, Prepared};
 
 use super::Context;
+use super::bounds::bounded;
 use super::http::{Request, Response};
 use super::negotiate::{self, Format, Kind};
-use super::source::Snapshot;
 
 /// `/sparql`.
 pub fn endpoint(request: &Request, context: &Context, connection: &TcpStream) -> Response {
@@ -161,82 +159,6 @@ pub fn run(request: &Request, context: &Context, connection: &TcpStream, job: Jo
     match answer {
         Err(response) | Ok((Gathered::Refused(response), _)) => response,
         Ok((Gathered::Results(results), snapshot)) => results.respond(&snapshot.prefixes, max),
-    }
-}
-
-/// Runs `work` within the server's bounds, as every query does: a slot among
-/// `--max-concurrent` (else `503` with `Retry-After`), and a watchdog that cancels the
-/// token `work` is given when `--timeout` passes (`504`) or the client hangs up (`499`).
-/// The work runs on a thread of its own, which holds the slot until it ends: the answer
-/// goes at the deadline even if the work has not yet seen the cancellation (Oxigraph
-/// checks it as it reads the store), and the slot stays taken meanwhile. Errors become
-/// their status ([`error_response`]); the snapshot the work read comes back with its value.
-pub fn bounded<T: Send + 'static>(
-    context: &Context,
-    connection: &TcpStream,
-    work: impl FnOnce(&Snapshot, CancellationToken) -> Result<T, Error> + Send + 'static,
-) -> Result<(T, Arc<Snapshot>), Response> {
-    let Some(slot) = context.slots.try_acquire() else {
-        return Err(Response::text(
-            503,
-            format!(
-                "all {} query slots are busy (--max-concurrent); try again in a second",
-                context.options.max_concurrent
-            ),
-        )
-        .with_header("Retry-After", "1"));
-    };
-    let snapshot = context.source.snapshot();
-    let token = CancellationToken::new();
-    let watchdog = Watchdog::start(token.clone(), context.options.timeout, connection);
-    let started = Instant::now();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    let worker = Arc::clone(&snapshot);
-    let spawned = std::thread::Builder::new()
-        .name("saidgraph query".to_owned())
-        .stack_size(query::STACK_SIZE)
-        .spawn(move || {
-            let _slot = slot;
-            let _ = sender.send(work(&worker, token));
-        });
-    if let Err(e) = spawned {
-        return Err(Response::text(503, format!("cannot start the query: {e}")).with_header("Retry-After", "1"));
-    }
-    let grace = context.options.timeout + Duration::from_millis(250);
-    let outcome = loop {
-        match receiver.recv_timeout(Duration::from_millis(50)) {
-            Ok(outcome) => break Some(outcome),
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                break Some(Err(Error::Internal(
-                    "the query thread ended without an answer".to_owned(),
-                )));
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if watchdog.gone() || started.elapsed() > grace => {
-                break None;
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-        }
-    };
-    let (timed_out, gone) = watchdog.stop();
-    let out_of_time = || {
-        Response::text(
-            504,
-            format!(
-                "the query ran out of time after {:.1} s (the server's --timeout is {} s) and was stopped; \
-                 no results were sent. Narrow it (a parameter, a LIMIT) or ask the server's owner for more time.",
-                started.elapsed().as_secs_f64(),
-                context.options.timeout.as_secs_f64()
-            ),
-        )
-    };
-    let gone_response = || Response::text(499, "the client closed the connection; the query was stopped");
-    match outcome {
-        None if gone => Err(gone_response()),
-        None => Err(out_of_time()),
-        Some(Ok(value)) => Ok((value, snapshot)),
-        Some(Err(Error::QueryEvaluation(QueryEvaluationError::Cancelled))) if gone => Err(gone_response()),
-        Some(Err(Error::QueryEvaluation(QueryEvaluationError::Cancelled))) if timed_out => Err(out_of_time()),
-        Some(Err(error)) => Err(error_response(&error)),
     }
 }
 
@@ -378,74 +300,6 @@ impl Results {
         }
         response.rows = Some(rows);
         response
-    }
-}
-
-/// Cancels a query when its time is up or its client hangs up, checked every 20 ms.
-struct Watchdog {
-    done: Arc<AtomicBool>,
-    flags: Arc<(AtomicBool, AtomicBool)>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Watchdog {
-    fn start(token: CancellationToken, timeout: Duration, connection: &TcpStream) -> Self {
-        let done = Arc::new(AtomicBool::new(false));
-        let flags = Arc::new((AtomicBool::new(false), AtomicBool::new(false)));
-        let deadline = Instant::now() + timeout;
-        let peer = connection.try_clone().ok();
-        let (thread_done, thread_flags) = (Arc::clone(&done), Arc::clone(&flags));
-        let thread = std::thread::Builder::new()
-            .name("saidgraph watchdog".to_owned())
-            .stack_size(64 << 10)
-            .spawn(move || {
-                // The connection is idle while its query runs: non-blocking peeks tell a
-                // closed one (0 bytes) from a quiet one, and blocking comes back at the end.
-                let peer = peer.filter(|p| p.set_nonblocking(true).is_ok());
-                while !thread_done.load(Ordering::Acquire) {
-                    if Instant::now() >= deadline {
-                        thread_flags.0.store(true, Ordering::Release);
-                        token.cancel();
-                        break;
-                    }
-                    if let Some(peer) = &peer {
-                        let closed = match peer.peek(&mut [0; 1]) {
-                            Ok(0) => true,
-                            Ok(_) => false,
-                            Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
-                        };
-                        if closed {
-                            thread_flags.1.store(true, Ordering::Release);
-                            token.cancel();
-                            break;
-                        }
-                    }
-                    std::thread::park_timeout(Duration::from_millis(20));
-                }
-                if let Some(peer) = peer {
-                    let _ = peer.set_nonblocking(false);
-                }
-            })
-            .ok();
-        Self { done, flags, thread }
-    }
-
-    /// Whether the client hung up.
-    fn gone(&self) -> bool {
-        self.flags.1.load(Ordering::Acquire)
-    }
-
-    /// Stops watching; says whether the time ran out and whether the client is gone.
-    fn stop(mut self) -> (bool, bool) {
-        self.done.store(true, Ordering::Release);
-        if let Some(thread) = self.thread.take() {
-            thread.thread().unpark();
-            let _ = thread.join();
-        }
-        (
-            self.flags.0.load(Ordering::Acquire),
-            self.flags.1.load(Ordering::Acquire),
-        )
     }
 }
 

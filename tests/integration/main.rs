@@ -34,6 +34,8 @@ mod query_scale;
 mod rdf12;
 mod regressions;
 mod serve;
+mod serve_bounds;
 mod serve_network;
 mod serve_page;
+mod serve_protocol;
 mod shapes;

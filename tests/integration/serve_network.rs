@@ -175,7 +175,8 @@ fn the_network_over_http_is_the_command_lines() -> TestResult {
 }
 
 /// The network takes a query slot like any query: with the only slot held by a slow query,
-/// `/network.json` is `503` with `Retry-After`, and answers again once the slot is free.
+/// `/network.json` waits its `--queue-wait` in line, is `503` with `Retry-After`, and
+/// answers again once the slot is free.
 #[test]
 fn the_network_takes_a_query_slot() -> TestResult {
     let served = Served::start(&[
@@ -185,6 +186,8 @@ fn the_network_takes_a_query_slot() -> TestResult {
         "1500ms",
         "--max-concurrent",
         "1",
+        "--queue-wait",
+        "200ms",
     ])?;
     let sparql = served.url("/sparql");
     let endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . FILTER EXISTS { ?a ?x ?y . ?d ?z ?w } }";
