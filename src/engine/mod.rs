@@ -168,28 +168,17 @@ pub fn convert(
     }
     let kb = KnowledgeBase::read(&inputs, options, &NoStore)?;
     let prefixes = prefixes_for(&kb.bases());
-    if format.supports_datasets() {
-        let mut quads = kb.quads(options)?;
-        rdf.complete_quads(&mut quads);
-        let run = Run {
-            tally: kb.tally().clone(),
-            triples: quads.len(),
-        };
-        if with_ontology {
-            quads.extend(store::ontology_quads()?);
-        }
-        output.write_with(|out| export::write_sorted_quads(quads, format, &prefixes, out))?;
-        return Ok(run);
-    }
-    let mut triples = kb.triples();
-    rdf.complete(&mut triples);
-    let run = Run {
+    let datasets = format.supports_datasets();
+    // Without graphs in the format, the ontology's graph joins the union.
+    let extra = if with_ontology { store::ontology_quads()? } else { Vec::new() };
+    let units = kb.units(options, datasets, extra)?;
+    let mut triples = 0;
+    output.write_with(|out| {
+        triples = export::write_units(&units, units.graphs(), rdf, format, &prefixes, out)?;
+        Ok(())
+    })?;
+    Ok(Run {
         tally: kb.tally().clone(),
-        triples: triples.len(),
-    };
-    if with_ontology {
-        triples.extend(store::ontology_triples()?);
-    }
-    output.write_with(|out| export::write_sorted(triples, format, &prefixes, out))?;
-    Ok(run)
+        triples: triples - units.extra_len(),
+    })
 }
