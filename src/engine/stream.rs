@@ -16,11 +16,11 @@ use std::io::{self, Seek, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphName, Quad, Triple};
+use oxigraph::io::RdfFormat;
+use oxigraph::model::{GraphName, GraphNameRef, Quad, Triple};
 
 use crate::error::{Diagnostics, Error, Result};
-use crate::export::{self, BlockWriter, PrefixTracker};
+use crate::export::{self, PrefixTracker};
 use crate::input::{self, Document, InputSpec, RawRecord, Sink};
 use crate::mapping::{self, RdfVersion};
 use crate::resolve::{KnownIds, Resolver};
@@ -154,9 +154,10 @@ struct Batches<'a> {
     records: &'a std::sync::Mutex<Vec<u64>>,
 }
 
-impl Batches<'_> {
-    fn iter(&self) -> impl Iterator<Item = Vec<Triple>> + '_ {
-        self.receiver.iter().map(|(_, batch)| batch)
+impl<'a> Batches<'a> {
+    /// The batches with the index of the input each comes from, for a thread of its own.
+    fn into_tagged(self) -> impl Iterator<Item = (usize, Vec<Triple>)> + Send + 'a {
+        self.receiver.into_iter()
     }
 
     /// The batches with the index of the input each comes from.
@@ -282,7 +283,7 @@ fn write_mapped(
         // a temporary file first, and the mapping thread keeps the tally.
         let prefixes = crate::vocab::prefixes_for(&resolver.bases());
         let ((count, mut body), used) = map_in_parallel(inputs, options, resolver, Some(&prefixes), rdf, |batches| {
-            write_turtle_body(&batches, &prefixes)
+            write_turtle_body(batches, &prefixes)
         })?;
         let used: Vec<(&str, &str)> = used.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
         export::write_prelude(&used, out).map_err(io_error)?;
@@ -290,44 +291,48 @@ fn write_mapped(
         io::copy(&mut body, out).map_err(io_error)?;
         return Ok(count);
     }
+    let graphs = graphs.filter(|_| format.supports_datasets());
     let (count, _) = map_in_parallel(inputs, options, resolver, None, rdf, |batches| {
-        let mut writer = RdfSerializer::from_format(format).for_writer(out);
         let mut count = 0;
-        for (input, batch) in batches.tagged() {
-            count += batch.len();
-            match graphs.filter(|_| format.supports_datasets()) {
-                Some(graphs) => {
-                    for triple in batch {
-                        writer
-                            .serialize_quad(triple.in_graph(graphs[input].clone()).as_ref())
-                            .map_err(io_error)?;
-                    }
-                }
-                None => export::write_triples(&mut writer, &batch).map_err(io_error)?,
-            }
-        }
-        writer.finish().map_err(io_error)?;
+        // Lines stand alone: each batch is serialised on a worker, written in order.
+        let job = |(input, batch): (usize, Vec<Triple>)| {
+            let graph = graphs.map_or(GraphNameRef::DefaultGraph, |graphs| graphs[input].as_ref());
+            let bytes = export::serialize_chunk(format, &[], &batch, graph).map_err(io_error)?;
+            Ok((batch.len(), bytes))
+        };
+        export::in_order_streamed(batches.into_tagged(), job, |(triples, bytes)| {
+            count += triples;
+            out.write_all(&bytes).map_err(io_error)
+        })?;
+        out.flush().map_err(io_error)?;
         Ok(count)
     })?;
     Ok(count)
 }
 
 /// Turtle's body, in input order, into a temporary file.
-fn write_turtle_body(batches: &Batches<'_>, prefixes: &[(String, String)]) -> Result<(usize, std::fs::File)> {
+fn write_turtle_body(batches: Batches<'_>, prefixes: &[(String, String)]) -> Result<(usize, std::fs::File)> {
     // The body's temporary file is not the output: its errors name the folder it is in.
     let io_error = |e| Error::io(std::env::temp_dir(), e);
     let mut body = tempfile::tempfile().map_err(io_error)?;
-    let serializer = export::with_prefixes(
-        RdfSerializer::from_format(RdfFormat::Turtle),
-        prefixes.iter().map(|(p, n)| (p.as_str(), n.as_str())),
-    )?;
-    let mut writer = BlockWriter::new(serializer, io::BufWriter::with_capacity(1 << 16, &mut body));
+    let prefixes: Vec<(&str, &str)> = prefixes.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
+    let mut file = io::BufWriter::with_capacity(1 << 16, &mut body);
+    let mut joiner = export::Joiner::new(RdfFormat::Turtle);
     let mut count = 0;
-    for batch in batches.iter() {
-        count += batch.len();
-        writer.write(&batch).map_err(io_error)?;
-    }
-    writer.finish().map_err(io_error)?;
+    // Each batch's subject blocks are serialised on a worker (no subject is cut between
+    // two batches), and joined in order as one serializer would have written them.
+    let job = |batch: Vec<Triple>| {
+        let bytes = export::serialize_chunk(RdfFormat::Turtle, &prefixes, &batch, GraphNameRef::DefaultGraph)
+            .map_err(io_error)?;
+        Ok((batch.len(), bytes))
+    };
+    let batches = export::regroup(batches.into_tagged().map(|(_, batch)| batch));
+    export::in_order_streamed(batches, job, |(triples, bytes)| {
+        count += triples;
+        joiner.write(&bytes, &mut file).map_err(io_error)
+    })?;
+    file.flush().map_err(io_error)?;
+    drop(file);
     Ok((count, body))
 }
 

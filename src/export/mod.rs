@@ -20,6 +20,7 @@ use oxigraph::model::{GraphName, GraphNameRef, Quad, Triple};
 
 use crate::error::{Error, Result};
 
+pub use parallel::{Joiner, in_order_streamed, regroup, serialize_chunk};
 pub use sort::sort;
 pub use turtle::{BlockWriter, PrefixTracker, write_prelude};
 pub use units::{Units, write_units};
@@ -83,10 +84,10 @@ pub fn write_sorted(
             write_prelude(&used, out).map_err(io_error)?;
         }
         let chunks = parallel::cut(&triples, CHUNK);
-        let mut joiner = parallel::Joiner::new(format);
+        let mut joiner = Joiner::new(format);
         let job = |i: usize| {
             let chunk = &triples[chunks[i].clone()];
-            parallel::serialize_chunk(format, &used, chunk, GraphNameRef::DefaultGraph).map_err(io_error)
+            serialize_chunk(format, &used, chunk, GraphNameRef::DefaultGraph).map_err(io_error)
         };
         return parallel::in_order(chunks.len(), job, |bytes| joiner.write(&bytes, out).map_err(io_error));
     }

@@ -69,6 +69,81 @@ pub fn in_order<T: Send>(
     })
 }
 
+/// [`in_order`] for items that come one by one: a thread of its own reads `items` and
+/// deals them out to the workers in turn, and `take` gets each result on this thread in
+/// the items' order. When a job or `take` fails, the workers stop and so does the
+/// reading of `items` (dropped where it stood).
+pub fn in_order_streamed<T: Send, U: Send>(
+    items: impl Iterator<Item = T> + Send,
+    job: impl Fn(T) -> Result<U> + Sync,
+    mut take: impl FnMut(U) -> Result<()>,
+) -> Result<()> {
+    let workers = workers();
+    if workers <= 1 {
+        for item in items {
+            take(job(item)?)?;
+        }
+        return Ok(());
+    }
+    std::thread::scope(|scope| {
+        let job = &job;
+        let (inputs, outputs): (Vec<_>, Vec<_>) = (0..workers)
+            .map(|_| {
+                let (item_sender, items) = sync_channel::<T>(1);
+                let (sender, receiver) = sync_channel::<Result<U>>(AHEAD);
+                scope.spawn(move || {
+                    for item in items {
+                        let result = job(item);
+                        let failed = result.is_err();
+                        if sender.send(result).is_err() || failed {
+                            return;
+                        }
+                    }
+                });
+                (item_sender, receiver)
+            })
+            .unzip();
+        scope.spawn(move || {
+            for (i, item) in items.enumerate() {
+                if inputs[i % workers].send(item).is_err() {
+                    return;
+                }
+            }
+        });
+        for i in 0.. {
+            match outputs[i % workers].recv() {
+                Ok(result) => take(result?)?,
+                // That worker's items ran out, so did the items: every result is in.
+                Err(_) => return Ok(()),
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Batches of sorted records regrouped so that no subject's run of triples is cut
+/// between two batches (two records in a row may share a subject, and one serializer
+/// would continue its block): the trailing run of each batch waits for the next.
+pub fn regroup(batches: impl Iterator<Item = Vec<Triple>>) -> impl Iterator<Item = Vec<Triple>> {
+    let mut batches = batches.fuse();
+    let mut held: Vec<Triple> = Vec::new();
+    std::iter::from_fn(move || {
+        for mut batch in batches.by_ref() {
+            // The run held back, then this batch.
+            batch.splice(0..0, held.drain(..));
+            let Some(last) = batch.last().map(|t| t.subject.clone()) else {
+                continue;
+            };
+            let cut = batch.iter().rposition(|t| t.subject != last).map_or(0, |i| i + 1);
+            held = batch.split_off(cut);
+            if !batch.is_empty() {
+                return Some(batch);
+            }
+        }
+        (!held.is_empty()).then(|| std::mem::take(&mut held))
+    })
+}
+
 /// Whether the output of `format` can be written chunk by chunk by [`serialize_chunk`]
 /// (lines or subject blocks that stand alone); the other formats are written by one
 /// serializer, fed in order.
@@ -219,5 +294,34 @@ mod tests {
         );
         assert!(matches!(result, Err(Error::Internal(m)) if m == "chunk 13"));
         assert_eq!(taken, (0..13).collect::<Vec<_>>());
+    }
+
+    /// Batches cut anywhere, even inside a subject's run and into batches of one
+    /// subject, regrouped and serialised item by item, give one serializer's bytes.
+    #[test]
+    fn regrouped_batches_streamed_are_the_bytes_of_one_serializer() -> Result<()> {
+        let triples = graph(30, 4);
+        let prefixes = [("e", "http://e.org/")];
+        let whole = serialize_chunk(RdfFormat::Turtle, &prefixes, &triples, GraphNameRef::DefaultGraph).map_err(io)?;
+        for size in [1, 3, 5, 8, 1000] {
+            let batches: Vec<Vec<Triple>> = triples.chunks(size).map(<[Triple]>::to_vec).collect();
+            let mut joined = Vec::new();
+            let mut joiner = Joiner::new(RdfFormat::Turtle);
+            let mut count = 0;
+            in_order_streamed(
+                regroup(batches.into_iter()),
+                |batch: Vec<Triple>| {
+                    let bytes = serialize_chunk(RdfFormat::Turtle, &prefixes, &batch, GraphNameRef::DefaultGraph);
+                    Ok((batch.len(), bytes.map_err(io)?))
+                },
+                |(n, bytes)| {
+                    count += n;
+                    joiner.write(&bytes, &mut joined).map_err(io)
+                },
+            )?;
+            assert_eq!(count, triples.len());
+            assert_eq!(String::from_utf8_lossy(&joined), String::from_utf8_lossy(&whole), "batches of {size}");
+        }
+        Ok(())
     }
 }
