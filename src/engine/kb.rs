@@ -26,7 +26,9 @@ pub struct Part {
     /// The input's name, as its document is named in messages.
     pub name: String,
     pub base: String,
-    pub records: Vec<Record>,
+    /// Each record boxed: the list grows by doubling, and a record is large (hundreds of
+    /// bytes), so growing a list of pointers keeps the peak of a big input near what it holds.
+    pub records: Vec<Box<Record>>,
 }
 
 /// Every record of a run, valid and resolved, held in memory.

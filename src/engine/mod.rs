@@ -2,7 +2,8 @@
 //! that give the same graph.
 //!
 //! - The sorted path ([`KnowledgeBase`], `kb`) holds every record in memory and writes
-//!   the graph globally sorted ([`crate::export::write_sorted`]).
+//!   the graph globally sorted, mapping the records again subject by subject rather
+//!   than holding their triples ([`crate::export::write_units`]).
 //! - The streamed path ([`stream`]) reads inputs of any size twice, validating first and
 //!   mapping second, and writes in input order, one block per record.
 //!

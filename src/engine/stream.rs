@@ -5,8 +5,8 @@
 //! validates every record and registers every id (memory grows with the ids, not with
 //! the statements) and reports every problem before anything is written; the second
 //! reads again and maps. Inputs are made [`Rereadable`] first. In the second pass one
-//! thread parses and maps while the calling thread serialises or bulk-loads, so both
-//! cores work.
+//! thread parses and maps while the others serialise its batches on every core, the
+//! calling thread writing them in order (or bulk-loads them).
 //!
 //! Streamed output keeps the input's order, one block per record, so the same input
 //! still gives the same bytes; it is written with the same mapping and the same Turtle

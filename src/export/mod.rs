@@ -5,7 +5,11 @@
 //! canonical order (by subject, `rdf:type` first, then by predicate and object) and
 //! `turtle` the Turtle and TriG writer: only the prefixes used are declared, and a blank
 //! line is left between subject blocks, which keeps diffs of a knowledge base small.
-//! The streamed output of the engine writes with the same pieces.
+//! `units` writes the same sorted output for a graph given as the units that make it
+//! ([`write_units`]: a knowledge base's records, mapped again chunk by chunk, so that
+//! only subjects are sorted and the triples are never all held), and `parallel`
+//! serialises chunks of whole subject blocks on every core, writing them in order. The
+//! streamed output of the engine writes with the same pieces.
 
 mod parallel;
 mod sort;
