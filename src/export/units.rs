@@ -319,3 +319,129 @@ fn reifiers_by_group(
     }
     (extras, count)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::sg;
+    use oxigraph::model::vocab::rdf;
+    use oxigraph::model::{BlankNode, Literal, NamedNode, Quad};
+
+    fn iri(s: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("http://e.org/{s}"))
+    }
+
+    /// Units holding given triples, each in a graph.
+    struct Given(Vec<(usize, Vec<Triple>)>);
+
+    impl Units for Given {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn graph(&self, unit: usize) -> usize {
+            self.0[unit].0
+        }
+        fn map(&self, unit: usize, out: &mut Vec<Triple>) {
+            out.extend(self.0[unit].1.iter().cloned());
+        }
+    }
+
+    /// Units whose subjects are spread over several units (a relation's asserted triple
+    /// in another unit than its subject's own), with repeats across units, blank-node
+    /// subjects, relation nodes whose triple is asserted or not, two units in one graph
+    /// by two indexes, and more triples than a chunk holds.
+    fn units() -> Given {
+        let mut units = Vec::new();
+        for i in 0..700 {
+            let graph = i % 3;
+            let entity = iri(&format!("entity/e{}", i % 400));
+            let mut triples = vec![
+                Triple::new(entity.clone(), rdf::TYPE, iri("Person")),
+                Triple::new(entity.clone(), iri("label"), Literal::new_simple_literal(format!("E{}", i % 400))),
+            ];
+            for j in 0..6 {
+                let s = iri(&format!("statement/s{i}-{j}"));
+                triples.push(Triple::new(s.clone(), rdf::TYPE, sg::STATEMENT));
+                triples.push(Triple::new(s.clone(), iri("speaker"), entity.clone()));
+                triples.push(Triple::new(s, iri("text"), Literal::new_simple_literal(format!("said {i} {j}"))));
+            }
+            let node = iri(&format!("relation/r{i}"));
+            let other = iri(&format!("entity/e{}", (i + 7) % 400));
+            triples.extend([
+                Triple::new(node.clone(), rdf::TYPE, sg::RELATION),
+                Triple::new(node.clone(), sg::SUBJECT, entity.clone()),
+                Triple::new(node.clone(), sg::PREDICATE, iri("knows")),
+                Triple::new(node, sg::OBJECT, other.clone()),
+            ]);
+            let blank = BlankNode::new_unchecked(format!("b{}", i % 50));
+            triples.push(Triple::new(blank, iri("note"), Literal::new_simple_literal("n")));
+            units.push((graph, triples));
+            // The asserted triple in a unit of its own, for two relations in three.
+            if i % 3 != 2 {
+                units.push((if graph == 2 { 3 } else { graph }, vec![Triple::new(entity, iri("knows"), other)]));
+            }
+        }
+        Given(units)
+    }
+
+    /// `write_units` writes the bytes `write_sorted` and `write_sorted_quads` write of
+    /// all the units' triples held at once, in every format and both RDF versions, and
+    /// counts what they would count.
+    #[test]
+    fn units_write_what_the_whole_graph_sorted_writes() -> Result<()> {
+        let units = units();
+        let graphs = vec![
+            GraphName::DefaultGraph,
+            iri("graph/a").into(),
+            iri("graph/b").into(),
+            iri("graph/b").into(),
+        ];
+        let prefixes = vec![("e".to_owned(), "http://e.org/".to_owned())];
+        let formats = [
+            RdfFormat::Turtle,
+            RdfFormat::NTriples,
+            RdfFormat::NQuads,
+            RdfFormat::TriG,
+            RdfFormat::RdfXml,
+            super::super::parse_format("jsonld").unwrap_or(RdfFormat::Turtle),
+        ];
+        for rdf in [RdfVersion::Rdf11, RdfVersion::Rdf12] {
+            for format in formats {
+                if rdf == RdfVersion::Rdf12 && matches!(format, RdfFormat::JsonLd { .. }) {
+                    continue;
+                }
+                let mut quads: Vec<Quad> = units
+                    .0
+                    .iter()
+                    .flat_map(|(g, triples)| triples.iter().map(|t| t.clone().in_graph(graphs[*g].clone())))
+                    .collect();
+                let mut expected = Vec::new();
+                let count = if format.supports_datasets() {
+                    rdf.complete_quads(&mut quads);
+                    let count = quads.len();
+                    super::super::write_sorted_quads(quads, format, &prefixes, &mut expected)?;
+                    count
+                } else {
+                    let mut triples: Vec<Triple> = quads.into_iter().map(Triple::from).collect();
+                    rdf.complete(&mut triples);
+                    let count = triples.len();
+                    super::super::write_sorted(triples, format, &prefixes, &mut expected)?;
+                    count
+                };
+                let mut got = Vec::new();
+                let written = write_units(&units, &graphs, rdf, format, &prefixes, &mut got)?;
+                assert!(
+                    got == expected,
+                    "{format} {rdf:?}:\n{}\n---- expected ----\n{}",
+                    String::from_utf8_lossy(&got[..got.len().min(3000)]),
+                    String::from_utf8_lossy(&expected[..expected.len().min(3000)])
+                );
+                assert_eq!(written, count, "{format} {rdf:?}");
+                if rdf == RdfVersion::Rdf12 {
+                    assert!(String::from_utf8_lossy(&got).contains("reifies"), "{format}: no reifier");
+                }
+            }
+        }
+        Ok(())
+    }
+}
