@@ -28,6 +28,10 @@ pub struct Part {
     pub base: String,
     /// Each record boxed: the list grows by doubling, and a record is large (hundreds of
     /// bytes), so growing a list of pointers keeps the peak of a big input near what it holds.
+    #[expect(
+        clippy::vec_box,
+        reason = "a record is hundreds of bytes: growing a list of them doubles the peak"
+    )]
     pub records: Vec<Box<Record>>,
 }
 
@@ -190,7 +194,14 @@ impl KnowledgeBase {
     /// Turtle and TriG declare the prefixes they use, the inputs' own among them.
     pub fn write(&self, format: RdfFormat, out: &mut dyn Write) -> Result<()> {
         let units = self.units(&ReadOptions::default(), false, Vec::new())?;
-        export::write_units(&units, units.graphs(), RdfVersion::Rdf11, format, &prefixes_for(&self.bases()), out)?;
+        export::write_units(
+            &units,
+            units.graphs(),
+            RdfVersion::Rdf11,
+            format,
+            &prefixes_for(&self.bases()),
+            out,
+        )?;
         Ok(())
     }
 

@@ -171,7 +171,11 @@ pub fn convert(
     let prefixes = prefixes_for(&kb.bases());
     let datasets = format.supports_datasets();
     // Without graphs in the format, the ontology's graph joins the union.
-    let extra = if with_ontology { store::ontology_quads()? } else { Vec::new() };
+    let extra = if with_ontology {
+        store::ontology_quads()?
+    } else {
+        Vec::new()
+    };
     let units = kb.units(options, datasets, extra)?;
     let mut triples = 0;
     output.write_with(|out| {

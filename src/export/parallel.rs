@@ -162,8 +162,8 @@ pub fn serialize_chunk(
 ) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(triples.len() * 80);
     if format == RdfFormat::Turtle {
-        let serializer = with_prefixes(RdfSerializer::from_format(format), prefixes.iter().copied())
-            .map_err(io::Error::other)?;
+        let serializer =
+            with_prefixes(RdfSerializer::from_format(format), prefixes.iter().copied()).map_err(io::Error::other)?;
         let mut body = BlockWriter::new(serializer, &mut bytes);
         body.write(triples)?;
         body.finish()?;
@@ -261,7 +261,15 @@ mod tests {
                 let mut joiner = Joiner::new(format);
                 in_order(
                     chunks.len(),
-                    |i| serialize_chunk(format, &prefixes, &triples[chunks[i].clone()], GraphNameRef::DefaultGraph).map_err(io),
+                    |i| {
+                        serialize_chunk(
+                            format,
+                            &prefixes,
+                            &triples[chunks[i].clone()],
+                            GraphNameRef::DefaultGraph,
+                        )
+                        .map_err(io)
+                    },
                     |bytes| joiner.write(&bytes, &mut joined).map_err(io),
                 )?;
                 assert_eq!(
@@ -320,7 +328,11 @@ mod tests {
                 },
             )?;
             assert_eq!(count, triples.len());
-            assert_eq!(String::from_utf8_lossy(&joined), String::from_utf8_lossy(&whole), "batches of {size}");
+            assert_eq!(
+                String::from_utf8_lossy(&joined),
+                String::from_utf8_lossy(&whole),
+                "batches of {size}"
+            );
         }
         Ok(())
     }

@@ -93,7 +93,11 @@ pub fn write_units(
     let mut ranked: Vec<GraphName> = Vec::new();
     for (n, (kind, name, i)) in order.iter().enumerate() {
         if n == 0 || (order[n - 1].0, order[n - 1].1) != (*kind, *name) {
-            ranked.push(if datasets { graphs[*i].clone() } else { GraphName::DefaultGraph });
+            ranked.push(if datasets {
+                graphs[*i].clone()
+            } else {
+                GraphName::DefaultGraph
+            });
         }
         ranks[*i] = (ranked.len() - 1) as u32;
     }
@@ -180,7 +184,9 @@ pub fn write_units(
     }
     if cut {
         let mut joiner = Joiner::new(format);
-        parallel::in_order(chunks.len(), job, |(_, _, bytes)| joiner.write(&bytes, out).map_err(io_error))?;
+        parallel::in_order(chunks.len(), job, |(_, _, bytes)| {
+            joiner.write(&bytes, out).map_err(io_error)
+        })?;
     } else if format == RdfFormat::TriG {
         let serializer = with_prefixes(RdfSerializer::from_format(format), used.iter().copied())?;
         let mut body = BlockWriter::new(serializer, &mut *out);
@@ -192,7 +198,9 @@ pub fn write_units(
         let serializer = with_prefixes(RdfSerializer::from_format(format), used.iter().copied())?;
         let mut writer = serializer.for_writer(&mut *out);
         parallel::in_order(chunks.len(), job, |(rank, triples, _)| {
-            triples.iter().try_for_each(|t| writer.serialize_quad(t.as_ref().in_graph(ranked[rank].as_ref())))
+            triples
+                .iter()
+                .try_for_each(|t| writer.serialize_quad(t.as_ref().in_graph(ranked[rank].as_ref())))
                 .map_err(io_error)
         })?;
         writer.finish().map_err(io_error)?;
@@ -257,7 +265,11 @@ fn index<'p>(
             .map(|start| scope.spawn(move || scan(start..(start + step).min(units.len()))))
             .collect();
         let mut parts = vec![scan(0..step.min(units.len()))];
-        parts.extend(handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))));
+        parts.extend(
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+        );
         parts
     });
     let mut parts = parts.into_iter();
@@ -357,13 +369,21 @@ mod tests {
             let entity = iri(&format!("entity/e{}", i % 400));
             let mut triples = vec![
                 Triple::new(entity.clone(), rdf::TYPE, iri("Person")),
-                Triple::new(entity.clone(), iri("label"), Literal::new_simple_literal(format!("E{}", i % 400))),
+                Triple::new(
+                    entity.clone(),
+                    iri("label"),
+                    Literal::new_simple_literal(format!("E{}", i % 400)),
+                ),
             ];
             for j in 0..6 {
                 let s = iri(&format!("statement/s{i}-{j}"));
                 triples.push(Triple::new(s.clone(), rdf::TYPE, sg::STATEMENT));
                 triples.push(Triple::new(s.clone(), iri("speaker"), entity.clone()));
-                triples.push(Triple::new(s, iri("text"), Literal::new_simple_literal(format!("said {i} {j}"))));
+                triples.push(Triple::new(
+                    s,
+                    iri("text"),
+                    Literal::new_simple_literal(format!("said {i} {j}")),
+                ));
             }
             let node = iri(&format!("relation/r{i}"));
             let other = iri(&format!("entity/e{}", (i + 7) % 400));
@@ -378,7 +398,10 @@ mod tests {
             units.push((graph, triples));
             // The asserted triple in a unit of its own, for two relations in three.
             if i % 3 != 2 {
-                units.push((if graph == 2 { 3 } else { graph }, vec![Triple::new(entity, iri("knows"), other)]));
+                units.push((
+                    if graph == 2 { 3 } else { graph },
+                    vec![Triple::new(entity, iri("knows"), other)],
+                ));
             }
         }
         Given(units)
@@ -438,7 +461,10 @@ mod tests {
                 );
                 assert_eq!(written, count, "{format} {rdf:?}");
                 if rdf == RdfVersion::Rdf12 {
-                    assert!(String::from_utf8_lossy(&got).contains("reifies"), "{format}: no reifier");
+                    assert!(
+                        String::from_utf8_lossy(&got).contains("reifies"),
+                        "{format}: no reifier"
+                    );
                 }
             }
         }
