@@ -72,18 +72,24 @@ measure() {
 
 count_triples() { wc -l < "$1" | tr -d ' '; }
 
+# prepare N: the knowledge bases of N statements (JSON Lines: $kb, CSV: $csv), saidgraph's
+# N-Triples of it ($nt) and their count ($triples).
+prepare() {
+    kb="$work/kb-$1.jsonl"; csv="$work/kb-$1-csv"
+    [ -f "$kb" ] || python3 "$shared/bench/gen_kb.py" --statements "$1" --form jsonl --out "$kb"
+    [ -d "$csv" ] || python3 "$shared/bench/gen_kb.py" --statements "$1" --form csv --out "$csv"
+    nt="$work/out-$1.nt"
+    "$saidgraph" convert "$kb" -o "$nt"
+    triples=$(count_triples "$nt")
+}
+
 if [ "${MAIN:-1}" = 1 ]; then
     echo "| statements | task | tool | wall (s) | triples/s | peak RSS (MiB) |"
     echo "|---:|---|---|---:|---:|---:|"
 fi
 # MAIN=0 leaves this table out.
 for n in $([ "${MAIN:-1}" = 1 ] && echo "$sizes"); do
-    kb="$work/kb-$n.jsonl"; csv="$work/kb-$n-csv"
-    [ -f "$kb" ] || python3 "$shared/bench/gen_kb.py" --statements "$n" --form jsonl --out "$kb"
-    [ -d "$csv" ] || python3 "$shared/bench/gen_kb.py" --statements "$n" --form csv --out "$csv"
-    nt="$work/out-$n.nt"
-    "$saidgraph" convert "$kb" -o "$nt"
-    triples=$(count_triples "$nt")
+    prepare "$n"
     row() { # task tool measure-output [no-rate]
         read -r _ wall rss <<< "$3"
         local rate="–"
@@ -122,12 +128,7 @@ if [ "${ITEMS23:-1}" = 1 ]; then
     echo "| statements | A | B | A wall (s) | A peak (MiB) | B wall (s) | B peak (MiB) | per triple |"
     echo "|---:|---|---|---:|---:|---:|---:|---|"
     for n in ${SMALL_SIZES:-20000 100000}; do
-        kb="$work/kb-$n.jsonl"; csv="$work/kb-$n-csv"
-        [ -f "$kb" ] || python3 "$shared/bench/gen_kb.py" --statements "$n" --form jsonl --out "$kb"
-        [ -d "$csv" ] || python3 "$shared/bench/gen_kb.py" --statements "$n" --form csv --out "$csv"
-        nt="$work/out-$n.nt"
-        "$saidgraph" convert "$kb" -o "$nt"
-        triples=$(count_triples "$nt")
+        prepare "$n"
         # pair A-NAME B-NAME A-TRIPLES B-TRIPLES "measure" HOW: HOW is "ratio" (A's time per
         # triple over B's) or "faster" (B's over A's: how many times faster A is).
         pair() {
