@@ -71,7 +71,7 @@ pub enum Order {
     /// than N-Triples, N-Quads and Turtle); input order, streamed, above it.
     #[default]
     Auto,
-    /// Sorted, whatever the size: the whole graph is held in memory.
+    /// Sorted, whatever the size: every record is held in memory (not its triples).
     Sorted,
     /// Input order, streamed, for JSON Lines, CSV, GDELT and Quotebank inputs to
     /// N-Triples, N-Quads or Turtle (JSON documents and other formats are sorted).
