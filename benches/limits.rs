@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! cargo bench --bench limits -- convert IN.nt OUT.ttl   # parse N-Triples, serialise (no store)
+//! cargo bench --bench limits -- convert IN.ttl OUT.nt   # any input by its extension (counts a peer's triples)
 //! cargo bench --bench limits -- load IN.nt STORE_DIR    # on-disk bulk load
 //! ```
 //!
@@ -43,9 +44,9 @@ fn convert(input: &Path, output: &Path) -> Result<u64> {
     }
     let mut writer = serializer.for_writer(BufWriter::with_capacity(1 << 16, File::create(output)?));
     let mut count = 0;
-    for quad in
-        RdfParser::from_format(RdfFormat::NTriples).for_reader(BufReader::with_capacity(1 << 16, File::open(input)?))
-    {
+    let input_format = RdfFormat::from_extension(input.extension().and_then(|e| e.to_str()).unwrap_or("nt"))
+        .ok_or("unknown input extension")?;
+    for quad in RdfParser::from_format(input_format).for_reader(BufReader::with_capacity(1 << 16, File::open(input)?)) {
         writer.serialize_quad(&quad?)?;
         count += 1;
     }

@@ -111,18 +111,49 @@ struct Described<'t> {
 /// triple `S P O` is among them too, in the order the nodes come. A node described twice
 /// over (two subjects, say) reifies each of its combinations that is asserted.
 pub fn reifiers(triples: &[Triple]) -> Vec<Triple> {
+    let candidates = reifier_candidates(triples);
+    let predicates: HashSet<&NamedNode> = candidates.iter().map(|(_, t)| &t.predicate).collect();
+    let wanted: HashSet<&Triple> = candidates.iter().map(|(_, t)| t).collect();
+    let asserted: HashSet<&Triple> = triples
+        .iter()
+        .filter(|t| predicates.contains(&t.predicate) && wanted.contains(t))
+        .collect();
+    candidates
+        .into_iter()
+        .filter(|(_, triple)| asserted.contains(triple))
+        .map(|(node, triple)| reifier(node, triple))
+        .collect()
+}
+
+/// Whether `triple` is part of a relation node's description: `a sg:Relation`,
+/// `sg:subject`, `sg:predicate` or `sg:object`. [`reifier_candidates`] reads these alone.
+pub(crate) fn describes_relation(triple: &Triple) -> bool {
+    let predicate = triple.predicate.as_ref();
+    (predicate == rdf::TYPE && matches!(&triple.object, Term::NamedNode(n) if n.as_ref() == sg::RELATION))
+        || [sg::SUBJECT, sg::PREDICATE, sg::OBJECT].contains(&predicate)
+}
+
+/// `R rdf:reifies <<( triple )>>`.
+pub(crate) fn reifier(node: NamedOrBlankNode, triple: Triple) -> Triple {
+    Triple::new(node, rdf::REIFIES, Term::Triple(Box::new(triple)))
+}
+
+/// The triples each relation node described by `description` (the triples
+/// [`describes_relation`] accepts) would reify, with the node, in the order the nodes
+/// come (other triples are passed over): [`reifiers`] keeps those that are asserted. The sorted output checks that for
+/// itself, subject by subject, without holding every triple.
+pub(crate) fn reifier_candidates<'t>(
+    description: impl IntoIterator<Item = &'t Triple>,
+) -> Vec<(NamedOrBlankNode, Triple)> {
     let mut order: Vec<&NamedOrBlankNode> = Vec::new();
     let mut nodes: HashMap<&NamedOrBlankNode, Described<'_>> = HashMap::new();
-    for triple in triples {
-        let predicate = triple.predicate.as_ref();
-        let is_type =
-            predicate == rdf::TYPE && matches!(&triple.object, Term::NamedNode(n) if n.as_ref() == sg::RELATION);
-        let part = [sg::SUBJECT, sg::PREDICATE, sg::OBJECT]
-            .iter()
-            .position(|p| *p == predicate);
-        if !is_type && part.is_none() {
+    for triple in description {
+        if !describes_relation(triple) {
             continue;
         }
+        let part = [sg::SUBJECT, sg::PREDICATE, sg::OBJECT]
+            .iter()
+            .position(|p| *p == triple.predicate.as_ref());
         let described = nodes.entry(&triple.subject).or_insert_with(|| {
             order.push(&triple.subject);
             Described::default()
@@ -136,8 +167,7 @@ pub fn reifiers(triples: &[Triple]) -> Vec<Triple> {
             _ => {}
         }
     }
-    // The triples each node would reify, then which of them are asserted.
-    let mut candidates: Vec<(&NamedOrBlankNode, Triple)> = Vec::new();
+    let mut candidates = Vec::new();
     for node in order {
         let Some(described) = nodes.get(node).filter(|d| d.typed) else {
             continue;
@@ -146,22 +176,12 @@ pub fn reifiers(triples: &[Triple]) -> Vec<Triple> {
             for predicate in &described.predicates {
                 for object in &described.objects {
                     let triple = Triple::new(subject.clone(), (*predicate).clone(), (*object).clone());
-                    candidates.push((node, triple));
+                    candidates.push((node.clone(), triple));
                 }
             }
         }
     }
-    let predicates: HashSet<&NamedNode> = candidates.iter().map(|(_, t)| &t.predicate).collect();
-    let wanted: HashSet<&Triple> = candidates.iter().map(|(_, t)| t).collect();
-    let asserted: HashSet<&Triple> = triples
-        .iter()
-        .filter(|t| predicates.contains(&t.predicate) && wanted.contains(t))
-        .collect();
     candidates
-        .iter()
-        .filter(|(_, triple)| asserted.contains(triple))
-        .map(|(node, triple)| Triple::new((*node).clone(), rdf::REIFIES, Term::Triple(Box::new(triple.clone()))))
-        .collect()
 }
 
 struct Mapper<'a> {

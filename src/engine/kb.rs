@@ -7,12 +7,12 @@
 use std::io::Write;
 
 use oxigraph::io::RdfFormat;
-use oxigraph::model::{Quad, Triple};
+use oxigraph::model::{GraphName, Quad, Triple};
 
 use crate::error::{Diagnostics, Result};
 use crate::export;
 use crate::input::{InputSpec, Sink};
-use crate::mapping;
+use crate::mapping::{self, RdfVersion};
 use crate::model::Record;
 use crate::resolve::{KnownIds, Resolver};
 use crate::vocab::prefixes_for;
@@ -26,7 +26,13 @@ pub struct Part {
     /// The input's name, as its document is named in messages.
     pub name: String,
     pub base: String,
-    pub records: Vec<Record>,
+    /// Each record boxed: the list grows by doubling, and a record is large (hundreds of
+    /// bytes), so growing a list of pointers keeps the peak of a big input near what it holds.
+    #[expect(
+        clippy::vec_box,
+        reason = "a record is hundreds of bytes: growing a list of them doubles the peak"
+    )]
+    pub records: Vec<Box<Record>>,
 }
 
 /// Every record of a run, valid and resolved, held in memory.
@@ -108,6 +114,65 @@ impl KnowledgeBase {
         Ok(quads)
     }
 
+    /// The knowledge base as [`export::Units`], record by record, for
+    /// [`export::write_units`] to write sorted without holding its triples: with
+    /// `datasets`, each input's records in its dataset's graph (as [`quads`](Self::quads)
+    /// puts them), else all in the default graph; then `extra` (the ontology, say), which
+    /// the triple count leaves out ([`RecordUnits::extra_len`]).
+    pub fn units(&self, options: &ReadOptions, datasets: bool, extra: Vec<Quad>) -> Result<RecordUnits<'_>> {
+        let mut graphs = vec![GraphName::DefaultGraph];
+        let mut part_graphs = vec![0; self.parts.len()];
+        if datasets {
+            let specs = if self.inputs.is_empty() {
+                vec![InputSpec::new("-")]
+            } else {
+                self.inputs.clone()
+            };
+            let plan = super::datasets::Plan::new(&specs, options.graph.as_deref())?;
+            graphs = super::load::input_graphs(&plan, &self.documents, specs.len(), options)?;
+            for (i, graph) in part_graphs.iter_mut().enumerate() {
+                *graph = self.documents.get(i).map_or(0, |(input, _)| *input);
+            }
+        }
+        let mut starts = Vec::with_capacity(self.parts.len());
+        let mut records = 0;
+        for part in &self.parts {
+            starts.push(records);
+            records += part.records.len();
+        }
+        // The extra triples by graph, then subject: one unit per run of one subject.
+        let mut extra: Vec<(usize, Triple)> = extra
+            .into_iter()
+            .map(|quad| {
+                let graph = quad.graph_name.clone();
+                let index = graphs.iter().position(|g| *g == graph).unwrap_or_else(|| {
+                    graphs.push(graph);
+                    graphs.len() - 1
+                });
+                (index, Triple::from(quad))
+            })
+            .collect();
+        extra.sort_by_cached_key(|(graph, triple)| (*graph, triple.subject.to_string()));
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+        for i in 0..extra.len() {
+            match runs.last_mut() {
+                Some(run) if extra[run.start].0 == extra[i].0 && extra[run.start].1.subject == extra[i].1.subject => {
+                    run.end = i + 1;
+                }
+                _ => runs.push(i..i + 1),
+            }
+        }
+        Ok(RecordUnits {
+            kb: self,
+            starts,
+            part_graphs,
+            records,
+            graphs,
+            extra,
+            runs,
+        })
+    }
+
     /// How many records of each kind: sources, entities, statements, relations.
     pub fn counts(&self) -> [usize; 4] {
         let Tally {
@@ -128,11 +193,71 @@ impl KnowledgeBase {
     /// Writes the knowledge base in `format`, sorted, as `convert` writes a small input:
     /// Turtle and TriG declare the prefixes they use, the inputs' own among them.
     pub fn write(&self, format: RdfFormat, out: &mut dyn Write) -> Result<()> {
-        export::write_sorted(self.triples(), format, &prefixes_for(&self.bases()), out)
+        let units = self.units(&ReadOptions::default(), false, Vec::new())?;
+        export::write_units(
+            &units,
+            units.graphs(),
+            RdfVersion::Rdf11,
+            format,
+            &prefixes_for(&self.bases()),
+            out,
+        )?;
+        Ok(())
     }
 
     /// The bases the inputs mint with, first first, without repeats.
     pub fn bases(&self) -> Vec<String> {
         self.resolver.bases()
+    }
+}
+
+/// A knowledge base's records, then extra triples a subject at a time, as
+/// [`export::Units`] ([`KnowledgeBase::units`]).
+#[derive(Debug)]
+pub struct RecordUnits<'k> {
+    kb: &'k KnowledgeBase,
+    /// Where each part's records start among the units.
+    starts: Vec<usize>,
+    /// Each part's graph, an index into `graphs`.
+    part_graphs: Vec<usize>,
+    records: usize,
+    graphs: Vec<GraphName>,
+    /// The extra triples with their graphs, and the runs of one subject among them.
+    extra: Vec<(usize, Triple)>,
+    runs: Vec<std::ops::Range<usize>>,
+}
+
+impl RecordUnits<'_> {
+    /// The graphs the units' triples are in.
+    pub fn graphs(&self) -> &[GraphName] {
+        &self.graphs
+    }
+
+    /// How many extra triples there are.
+    pub fn extra_len(&self) -> usize {
+        self.extra.len()
+    }
+}
+
+impl export::Units for RecordUnits<'_> {
+    fn len(&self) -> usize {
+        self.records + self.runs.len()
+    }
+
+    fn graph(&self, unit: usize) -> usize {
+        match unit.checked_sub(self.records) {
+            Some(run) => self.extra[self.runs[run].start].0,
+            None => self.part_graphs[self.starts.partition_point(|s| *s <= unit) - 1],
+        }
+    }
+
+    fn map(&self, unit: usize, out: &mut Vec<Triple>) {
+        if let Some(run) = unit.checked_sub(self.records) {
+            out.extend(self.extra[self.runs[run].clone()].iter().map(|(_, t)| t.clone()));
+            return;
+        }
+        let part = self.starts.partition_point(|s| *s <= unit) - 1;
+        let record = &self.kb.parts[part].records[unit - self.starts[part]];
+        mapping::map_record(record, &self.kb.parts[part].base, &self.kb.resolver, out);
     }
 }

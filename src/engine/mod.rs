@@ -2,7 +2,8 @@
 //! that give the same graph.
 //!
 //! - The sorted path ([`KnowledgeBase`], `kb`) holds every record in memory and writes
-//!   the graph globally sorted ([`crate::export::write_sorted`]).
+//!   the graph globally sorted, mapping the records again subject by subject rather
+//!   than holding their triples ([`crate::export::write_units`]).
 //! - The streamed path ([`stream`]) reads inputs of any size twice, validating first and
 //!   mapping second, and writes in input order, one block per record.
 //!
@@ -70,7 +71,7 @@ pub enum Order {
     /// than N-Triples, N-Quads and Turtle); input order, streamed, above it.
     #[default]
     Auto,
-    /// Sorted, whatever the size: the whole graph is held in memory.
+    /// Sorted, whatever the size: every record is held in memory (not its triples).
     Sorted,
     /// Input order, streamed, for JSON Lines, CSV, GDELT and Quotebank inputs to
     /// N-Triples, N-Quads or Turtle (JSON documents and other formats are sorted).
@@ -168,28 +169,21 @@ pub fn convert(
     }
     let kb = KnowledgeBase::read(&inputs, options, &NoStore)?;
     let prefixes = prefixes_for(&kb.bases());
-    if format.supports_datasets() {
-        let mut quads = kb.quads(options)?;
-        rdf.complete_quads(&mut quads);
-        let run = Run {
-            tally: kb.tally().clone(),
-            triples: quads.len(),
-        };
-        if with_ontology {
-            quads.extend(store::ontology_quads()?);
-        }
-        output.write_with(|out| export::write_sorted_quads(quads, format, &prefixes, out))?;
-        return Ok(run);
-    }
-    let mut triples = kb.triples();
-    rdf.complete(&mut triples);
-    let run = Run {
-        tally: kb.tally().clone(),
-        triples: triples.len(),
+    let datasets = format.supports_datasets();
+    // Without graphs in the format, the ontology's graph joins the union.
+    let extra = if with_ontology {
+        store::ontology_quads()?
+    } else {
+        Vec::new()
     };
-    if with_ontology {
-        triples.extend(store::ontology_triples()?);
-    }
-    output.write_with(|out| export::write_sorted(triples, format, &prefixes, out))?;
-    Ok(run)
+    let units = kb.units(options, datasets, extra)?;
+    let mut triples = 0;
+    output.write_with(|out| {
+        triples = export::write_units(&units, units.graphs(), rdf, format, &prefixes, out)?;
+        Ok(())
+    })?;
+    Ok(Run {
+        tally: kb.tally().clone(),
+        triples: triples - units.extra_len(),
+    })
 }

@@ -227,7 +227,7 @@ impl<'c, 's> Checking<'c, 's> {
 
     fn keep(&mut self, record: Record) {
         if let Some(part) = self.parts.last_mut() {
-            part.records.push(record);
+            part.records.push(Box::new(record));
         }
     }
 }

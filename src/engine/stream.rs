@@ -5,8 +5,8 @@
 //! validates every record and registers every id (memory grows with the ids, not with
 //! the statements) and reports every problem before anything is written; the second
 //! reads again and maps. Inputs are made [`Rereadable`] first. In the second pass one
-//! thread parses and maps while the calling thread serialises or bulk-loads, so both
-//! cores work.
+//! thread parses and maps while the others serialise its batches on every core, the
+//! calling thread writing them in order (or bulk-loads them).
 //!
 //! Streamed output keeps the input's order, one block per record, so the same input
 //! still gives the same bytes; it is written with the same mapping and the same Turtle
@@ -16,11 +16,11 @@ use std::io::{self, Seek, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphName, Quad, Triple};
+use oxigraph::io::RdfFormat;
+use oxigraph::model::{GraphName, GraphNameRef, Quad, Triple};
 
 use crate::error::{Diagnostics, Error, Result};
-use crate::export::{self, BlockWriter, PrefixTracker};
+use crate::export::{self, PrefixTracker};
 use crate::input::{self, Document, InputSpec, RawRecord, Sink};
 use crate::mapping::{self, RdfVersion};
 use crate::resolve::{KnownIds, Resolver};
@@ -58,8 +58,6 @@ struct Map<'r> {
     closed: bool,
     /// Ids of repeatable records already mapped, as the first pass kept only the first.
     repeated: std::collections::HashSet<(crate::terms::RecordKind, String)>,
-    /// For Turtle: the prefixes the triples use, noted here to spare the writer thread.
-    tracker: Option<PrefixTracker<'r>>,
     /// RDF 1.2 adds each relation's reifier to its record's triples.
     rdf: RdfVersion,
 }
@@ -97,11 +95,6 @@ impl Sink for Map<'_> {
         self.rdf.complete(&mut self.record);
         // One block per subject within the record, `rdf:type` first.
         export::sort(&mut self.record);
-        if let Some(tracker) = &mut self.tracker {
-            for triple in &self.record {
-                tracker.note(triple);
-            }
-        }
         self.batch.append(&mut self.record);
         if self.batch.len() >= BATCH {
             self.flush();
@@ -114,7 +107,6 @@ impl<'r> Map<'r> {
         resolver: &'r Resolver,
         base_override: Option<String>,
         sender: SyncSender<(usize, Vec<Triple>)>,
-        track: Option<&'r [(String, String)]>,
         rdf: RdfVersion,
     ) -> Self {
         Self {
@@ -128,7 +120,6 @@ impl<'r> Map<'r> {
             records: Vec::new(),
             closed: false,
             repeated: std::collections::HashSet::new(),
-            tracker: track.map(PrefixTracker::new),
             rdf,
         }
     }
@@ -154,9 +145,10 @@ struct Batches<'a> {
     records: &'a std::sync::Mutex<Vec<u64>>,
 }
 
-impl Batches<'_> {
-    fn iter(&self) -> impl Iterator<Item = Vec<Triple>> + '_ {
-        self.receiver.iter().map(|(_, batch)| batch)
+impl<'a> Batches<'a> {
+    /// The batches with the index of the input each comes from, for a thread of its own.
+    fn into_tagged(self) -> impl Iterator<Item = (usize, Vec<Triple>)> + Send + 'a {
+        self.receiver.into_iter()
     }
 
     /// The batches with the index of the input each comes from.
@@ -180,23 +172,21 @@ impl Batches<'_> {
 }
 
 /// Runs the second pass on a thread of its own, handing batches of triples to
-/// `consume` on this one. With `track`, the mapping thread also notes which of these
-/// prefixes Turtle would use, and returns them (by name) beside `consume`'s value.
+/// `consume` on this one.
 fn map_in_parallel<T>(
     inputs: &[InputSpec],
     options: &ReadOptions,
     resolver: &Resolver,
-    track: Option<&[(String, String)]>,
     rdf: RdfVersion,
     consume: impl FnOnce(Batches<'_>) -> Result<T>,
-) -> Result<(T, Vec<(String, String)>)> {
+) -> Result<T> {
     let base_override = options.base_override()?;
     let (sender, receiver) = sync_channel(4);
     let complete = &AtomicBool::new(false);
     let records = &std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
-        let producer = scope.spawn(move || -> Result<Vec<(String, String)>> {
-            let mut map = Map::new(resolver, base_override, sender, track, rdf);
+        let producer = scope.spawn(move || -> Result<()> {
+            let mut map = Map::new(resolver, base_override, sender, rdf);
             let mut ignored = Diagnostics::new();
             for (i, spec) in inputs.iter().enumerate() {
                 map.start_input(i);
@@ -205,18 +195,11 @@ fn map_in_parallel<T>(
             map.flush();
             // Before the sender goes with `map`: a consumer that sees the channel close
             // then knows whether it got everything.
-            let used = map.tracker.map_or_else(Vec::new, |tracker| {
-                tracker
-                    .used()
-                    .into_iter()
-                    .map(|(p, n)| (p.to_owned(), n.to_owned()))
-                    .collect()
-            });
             let mut mapped = std::mem::take(&mut map.records);
             mapped.resize(inputs.len(), 0);
             *records.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = mapped;
             complete.store(!map.closed, Ordering::SeqCst);
-            Ok(used)
+            Ok(())
         });
         let consumed = consume(Batches {
             receiver,
@@ -227,7 +210,7 @@ fn map_in_parallel<T>(
             .join()
             .unwrap_or_else(|_| Err(Error::Internal("the mapping thread panicked".to_owned())));
         match (consumed, produced) {
-            (Ok(value), Ok(used)) => Ok((value, used)),
+            (Ok(value), Ok(())) => Ok(value),
             // What stopped the mapping explains a consumer that refused what it got.
             (Err(Error::MappingIncomplete), Err(error)) => Err(error),
             // A writer error explains a producer that stopped early, so it comes first.
@@ -279,56 +262,68 @@ fn write_mapped(
     let io_error = |e| Error::io(crate::error::Place::Output, e);
     if format == RdfFormat::Turtle {
         // The prelude lists only the prefixes used, known only at the end: the body goes to
-        // a temporary file first, and the mapping thread keeps the tally.
+        // a temporary file first, and the serialising threads keep the tally.
         let prefixes = crate::vocab::prefixes_for(&resolver.bases());
-        let ((count, mut body), used) = map_in_parallel(inputs, options, resolver, Some(&prefixes), rdf, |batches| {
-            write_turtle_body(&batches, &prefixes)
+        let (count, mut body, tracker) = map_in_parallel(inputs, options, resolver, rdf, |batches| {
+            write_turtle_body(batches, &prefixes)
         })?;
-        let used: Vec<(&str, &str)> = used.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
+        let used = tracker.used();
         export::write_prelude(&used, out).map_err(io_error)?;
         body.rewind().map_err(io_error)?;
         io::copy(&mut body, out).map_err(io_error)?;
         return Ok(count);
     }
-    let (count, _) = map_in_parallel(inputs, options, resolver, None, rdf, |batches| {
-        let mut writer = RdfSerializer::from_format(format).for_writer(out);
+    let graphs = graphs.filter(|_| format.supports_datasets());
+    let count = map_in_parallel(inputs, options, resolver, rdf, |batches| {
         let mut count = 0;
-        for (input, batch) in batches.tagged() {
-            count += batch.len();
-            match graphs.filter(|_| format.supports_datasets()) {
-                Some(graphs) => {
-                    for triple in batch {
-                        writer
-                            .serialize_quad(triple.in_graph(graphs[input].clone()).as_ref())
-                            .map_err(io_error)?;
-                    }
-                }
-                None => export::write_triples(&mut writer, &batch).map_err(io_error)?,
-            }
-        }
-        writer.finish().map_err(io_error)?;
+        // Lines stand alone: each batch is serialised on a worker, written in order.
+        let job = |(input, batch): (usize, Vec<Triple>)| {
+            let graph = graphs.map_or(GraphNameRef::DefaultGraph, |graphs| graphs[input].as_ref());
+            let bytes = export::serialize_chunk(format, &[], &batch, graph).map_err(io_error)?;
+            Ok((batch.len(), bytes))
+        };
+        export::in_order_streamed(batches.into_tagged(), job, |(triples, bytes)| {
+            count += triples;
+            out.write_all(&bytes).map_err(io_error)
+        })?;
+        out.flush().map_err(io_error)?;
         Ok(count)
     })?;
     Ok(count)
 }
 
-/// Turtle's body, in input order, into a temporary file.
-fn write_turtle_body(batches: &Batches<'_>, prefixes: &[(String, String)]) -> Result<(usize, std::fs::File)> {
+/// Turtle's body, in input order, into a temporary file; with the prefixes it uses.
+fn write_turtle_body<'p>(
+    batches: Batches<'_>,
+    prefixes: &'p [(String, String)],
+) -> Result<(usize, std::fs::File, PrefixTracker<'p>)> {
     // The body's temporary file is not the output: its errors name the folder it is in.
     let io_error = |e| Error::io(std::env::temp_dir(), e);
     let mut body = tempfile::tempfile().map_err(io_error)?;
-    let serializer = export::with_prefixes(
-        RdfSerializer::from_format(RdfFormat::Turtle),
-        prefixes.iter().map(|(p, n)| (p.as_str(), n.as_str())),
-    )?;
-    let mut writer = BlockWriter::new(serializer, io::BufWriter::with_capacity(1 << 16, &mut body));
+    let candidates: Vec<(&str, &str)> = prefixes.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
+    let mut file = io::BufWriter::with_capacity(1 << 16, &mut body);
+    let mut joiner = export::Joiner::new(RdfFormat::Turtle);
     let mut count = 0;
-    for batch in batches.iter() {
-        count += batch.len();
-        writer.write(&batch).map_err(io_error)?;
-    }
-    writer.finish().map_err(io_error)?;
-    Ok((count, body))
+    let mut tracker = PrefixTracker::new(prefixes);
+    // Each batch's subject blocks are serialised on a worker (no subject is cut between
+    // two batches), which also notes the prefixes they use, and joined in order as one
+    // serializer would have written them.
+    let job = |batch: Vec<Triple>| {
+        let mut used = PrefixTracker::new(prefixes);
+        batch.iter().for_each(|triple| used.note(triple));
+        let bytes = export::serialize_chunk(RdfFormat::Turtle, &candidates, &batch, GraphNameRef::DefaultGraph)
+            .map_err(io_error)?;
+        Ok((batch.len(), bytes, used))
+    };
+    let batches = export::regroup(batches.into_tagged().map(|(_, batch)| batch));
+    export::in_order_streamed(batches, job, |(triples, bytes, used)| {
+        count += triples;
+        tracker.merge(&used);
+        joiner.write(&bytes, &mut file).map_err(io_error)
+    })?;
+    file.flush().map_err(io_error)?;
+    drop(file);
+    Ok((count, body, tracker))
 }
 
 /// Streams validated inputs into a store's bulk loader, each input's triples into its
@@ -344,29 +339,22 @@ pub fn load(
     graphs: &[GraphName],
     metadata: impl FnOnce(&[u64], &[usize]) -> Vec<Quad>,
 ) -> Result<Vec<usize>> {
-    let (counts, _) = map_in_parallel(
-        &rereadable.inputs,
-        options,
-        resolver,
-        None,
-        RdfVersion::Rdf11,
-        |batches| {
-            let counts = std::cell::RefCell::new(vec![0; graphs.len()]);
-            let data = batches.tagged().flat_map(|(input, batch)| {
-                counts.borrow_mut()[input] += batch.len();
-                let graph = graphs[input].clone();
-                batch.into_iter().map(move |t| t.in_graph(graph.clone()))
-            });
-            let described = std::iter::once_with(|| metadata(&batches.records(), &counts.borrow())).flatten();
-            store.load_quads_if(data.chain(described), || {
-                if !batches.complete() {
-                    return Err(Error::MappingIncomplete);
-                }
-                rereadable.unchanged()
-            })?;
-            Ok(counts.into_inner())
-        },
-    )
+    let counts = map_in_parallel(&rereadable.inputs, options, resolver, RdfVersion::Rdf11, |batches| {
+        let counts = std::cell::RefCell::new(vec![0; graphs.len()]);
+        let data = batches.tagged().flat_map(|(input, batch)| {
+            counts.borrow_mut()[input] += batch.len();
+            let graph = graphs[input].clone();
+            batch.into_iter().map(move |t| t.in_graph(graph.clone()))
+        });
+        let described = std::iter::once_with(|| metadata(&batches.records(), &counts.borrow())).flatten();
+        store.load_quads_if(data.chain(described), || {
+            if !batches.complete() {
+                return Err(Error::MappingIncomplete);
+            }
+            rereadable.unchanged()
+        })?;
+        Ok(counts.into_inner())
+    })
     .map_err(|error| rereadable.unchanged().err().unwrap_or(error))?;
     Ok(counts)
 }
@@ -434,7 +422,7 @@ mod tests {
             export::sort(&mut sorted);
 
             let (sender, receiver) = sync_channel(4);
-            let mut map = Map::new(&resolver, None, sender, None, RdfVersion::Rdf11);
+            let mut map = Map::new(&resolver, None, sender, RdfVersion::Rdf11);
             let mut ignored = Diagnostics::new();
             map.begin(&document, &mut ignored);
             for record in records {

@@ -5,10 +5,16 @@
 //! canonical order (by subject, `rdf:type` first, then by predicate and object) and
 //! `turtle` the Turtle and TriG writer: only the prefixes used are declared, and a blank
 //! line is left between subject blocks, which keeps diffs of a knowledge base small.
-//! The streamed output of the engine writes with the same pieces.
+//! `units` writes the same sorted output for a graph given as the units that make it
+//! ([`write_units`]: a knowledge base's records, mapped again chunk by chunk, so that
+//! only subjects are sorted and the triples are never all held), and `parallel`
+//! serialises chunks of whole subject blocks on every core, writing them in order. The
+//! streamed output of the engine writes with the same pieces.
 
+mod parallel;
 mod sort;
 mod turtle;
+mod units;
 
 use std::io::Write;
 use std::path::Path;
@@ -18,8 +24,10 @@ use oxigraph::model::{GraphName, GraphNameRef, Quad, Triple};
 
 use crate::error::{Error, Result};
 
+pub use parallel::{Joiner, in_order_streamed, regroup, serialize_chunk};
 pub use sort::sort;
 pub use turtle::{BlockWriter, PrefixTracker, write_prelude};
+pub use units::{Units, write_units};
 
 /// The RDF format a name of the contract means (`turtle`/`ttl`, `ntriples`/`nt`, …).
 pub fn parse_format(name: &str) -> Option<RdfFormat> {
@@ -53,7 +61,11 @@ pub fn choose_format(asked: Option<RdfFormat>, output: Option<&Path>) -> RdfForm
         .unwrap_or(RdfFormat::Turtle)
 }
 
-/// Writes `triples` (in the default graph) sorted and deduplicated. `prefixes` are the
+/// Triples per chunk serialised on a worker thread.
+const CHUNK: usize = 8192;
+
+/// Writes `triples` (in the default graph) sorted and deduplicated, serialised on every
+/// core where the format allows (N-Triples, Turtle). `prefixes` are the
 /// candidates; Turtle and TriG declare the ones they use.
 pub fn write_sorted(
     mut triples: Vec<Triple>,
@@ -71,6 +83,18 @@ pub fn write_sorted(
         }
     }
     let used = tracker.used();
+    if parallel::cuts_between_subjects(format) {
+        if prose {
+            write_prelude(&used, out).map_err(io_error)?;
+        }
+        let chunks = parallel::cut(&triples, CHUNK);
+        let mut joiner = Joiner::new(format);
+        let job = |i: usize| {
+            let chunk = &triples[chunks[i].clone()];
+            serialize_chunk(format, &used, chunk, GraphNameRef::DefaultGraph).map_err(io_error)
+        };
+        return parallel::in_order(chunks.len(), job, |bytes| joiner.write(&bytes, out).map_err(io_error));
+    }
     let serializer = with_prefixes(RdfSerializer::from_format(format), used.iter().copied())?;
     if prose {
         write_prelude(&used, out).map_err(io_error)?;

@@ -33,7 +33,7 @@ fn compare(a: &Triple, b: &Triple) -> Ordering {
 }
 
 /// IRIs sort by their text (so `x` comes before `x-y`), blank nodes after them.
-fn subject_key(subject: &NamedOrBlankNode) -> (u8, &str) {
+pub(super) fn subject_key(subject: &NamedOrBlankNode) -> (u8, &str) {
     match subject {
         NamedOrBlankNode::NamedNode(n) => (0, n.as_str()),
         NamedOrBlankNode::BlankNode(b) => (1, b.as_str()),

@@ -90,6 +90,13 @@ impl<'a> PrefixTracker<'a> {
         }
     }
 
+    /// Adds what `other`, a tracker of the same candidates, found used.
+    pub fn merge(&mut self, other: &Self) {
+        for (used, other) in self.used.iter_mut().zip(&other.used) {
+            *used |= *other;
+        }
+    }
+
     /// The prefixes used, by name.
     pub fn used(&self) -> Vec<(&'a str, &'a str)> {
         let mut used: Vec<(&str, &str)> = self
