@@ -114,11 +114,11 @@ impl KnowledgeBase {
         Ok(quads)
     }
 
-    /// The knowledge base as [`export::Units`], record by record, for
-    /// [`export::write_units`] to write sorted without holding its triples: with
+    /// The knowledge base as `export::Units`, record by record, for
+    /// `export::write_units` to write sorted without holding its triples: with
     /// `datasets`, each input's records in its dataset's graph (as [`quads`](Self::quads)
     /// puts them), else all in the default graph; then `extra` (the ontology, say), which
-    /// the triple count leaves out ([`RecordUnits::extra_len`]).
+    /// the triple count leaves out (`RecordUnits::extra_len`).
     pub fn units(&self, options: &ReadOptions, datasets: bool, extra: Vec<Quad>) -> Result<RecordUnits<'_>> {
         let mut graphs = vec![GraphName::DefaultGraph];
         let mut part_graphs = vec![0; self.parts.len()];
