@@ -36,7 +36,9 @@ fn runs(binary: &Path, arg: &str) -> bool {
 /// A server under test: where to push, where to query, and how to kill it.
 pub trait Server {
     /// `--to` for the preset.
-    fn url(&self) -> String;
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port())
+    }
     /// The port its HTTP server listens on.
     fn port(&self) -> u16;
     /// Its SPARQL query endpoint.
@@ -164,9 +166,6 @@ impl Virtuoso {
 }
 
 impl Server for Virtuoso {
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.http)
-    }
     fn port(&self) -> u16 {
         self.http
     }
@@ -237,9 +236,6 @@ impl Oxigraph {
 }
 
 impl Server for Oxigraph {
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
     fn port(&self) -> u16 {
         self.port
     }
