@@ -7,10 +7,12 @@
 //!
 //! This module is the pipeline, [`parse`] then [`run`]; its rooms are `library` (the
 //! named queries and reading a query's text), `guards` (limits, and the scan that names an
-//! undeclared prefix), `bind` (parameters and the algebra rewrites) and `results` (the
+//! undeclared prefix), `bind` (parameters and the algebra rewrites), `checkpoint` (where a
+//! cancellable evaluation checks its token beyond Oxigraph's reads) and `results` (the
 //! writer).
 
 mod bind;
+mod checkpoint;
 mod guards;
 mod library;
 mod results;
@@ -28,6 +30,7 @@ use crate::error::{Error, Result};
 use crate::store::GraphStore;
 
 pub use bind::{bind_value, split_param};
+pub use checkpoint::catch_stopped;
 pub use guards::STACK_SIZE;
 pub use library::{NAMED_QUERIES, NamedQuery, QueryText};
 pub use results::ResultsFormat;
@@ -71,7 +74,9 @@ pub fn run(
 /// Protocol request names, and whether `SERVICE` may reach out.
 #[derive(Clone, Default)]
 pub struct Evaluation {
-    /// Cancels the evaluation (the server's timeout, a client gone).
+    /// Cancels the evaluation (the server's timeout, a client gone). The query gets
+    /// checkpoints (see `checkpoint`), which stop even a sort once it is cancelled when
+    /// its results are read inside [`catch_stopped`].
     pub cancel: Option<CancellationToken>,
     /// The protocol's `default-graph-uri` and `named-graph-uri`: when either is given, the
     /// dataset is exactly these graphs, whatever the query's `FROM` says.
@@ -129,7 +134,10 @@ fn start(
     }
     let mut evaluator = SparqlEvaluator::new();
     if let Some(token) = evaluation.cancel {
-        evaluator = evaluator.with_cancellation_token(token);
+        checkpoint::add_checkpoints(&mut query);
+        evaluator = evaluator
+            .with_custom_function(checkpoint::name(), checkpoint::function(token.clone()))
+            .with_cancellation_token(token);
     }
     if evaluation.no_service {
         evaluator = evaluator.without_default_http_service_handler();

@@ -5,14 +5,16 @@
 //! that fresh short queries win the cores from long ones.
 //!
 //! Priority (Linux, where `nice` is per thread): a query still running after
-//! [`LONG_RUN`] gets nice [`NICE_LONG`], and one past its time or abandoned by its client
-//! nice [`NICE_LATE`], the lowest. A lowered thread still runs as fast as ever on a core
+//! [`LONG_RUN`] gets nice [`NICE_LONG`], and one still running after [`LONGEST_RUN`], past
+//! its time or abandoned by its client nice [`NICE_LATE`], the lowest. A lowered thread still runs as fast as ever on a core
 //! nobody else wants; against a thread at nice 0 it gets about a tenth of a core at 10 and
 //! a seventieth at 19 (the kernel's weights). Nice is no bound: it neither stops a thread
 //! nor limits its memory or its reads of the disk, and it orders threads only within the
 //! server (the kernel's autogroups share a machine between sessions first). What stops a
-//! query is the cancellation, which Oxigraph checks as it reads the store; a thread that
-//! computes on without reading it is an orphan (see `slots`), bounded by the orphans' cap.
+//! query is the cancellation, which Oxigraph checks as it reads the store and saidgraph's
+//! checkpoints as rows are sorted, grouped and projected (`query::checkpoint`; the query
+//! thread runs inside `query::catch_stopped`, where they unwind the evaluation); a thread
+//! that computes on without either is an orphan (see `slots`), bounded by the orphans' cap.
 
 use std::net::TcpStream;
 use std::sync::Arc;
@@ -34,7 +36,10 @@ use super::sparql::error_response;
 pub const LONG_RUN: Duration = Duration::from_millis(500);
 /// The nice of a query thread that has run longer than [`LONG_RUN`].
 pub const NICE_LONG: i32 = 10;
-/// The nice of a query thread past its time or abandoned by its client.
+/// How long a query runs before it is lowered to [`NICE_LATE`]: one that takes seconds
+/// on a busy server is the one that would take the cores from the short ones.
+pub const LONGEST_RUN: Duration = Duration::from_secs(2);
+/// The nice of a query thread past [`LONGEST_RUN`], its time, or abandoned by its client.
 pub const NICE_LATE: i32 = 19;
 
 /// Runs `work` within the server's bounds, as every query does: a slot (waiting in line
@@ -77,7 +82,7 @@ pub fn bounded<T: Send + 'static>(
         .spawn(move || {
             let _running = thread.enter();
             let _slot = slot;
-            let _ = sender.send(work(&worker, token));
+            let _ = sender.send(query::catch_stopped(|| work(&worker, token)));
         });
     if let Err(e) = spawned {
         return Err(Response::text(503, format!("cannot start the query: {e}")).with_header("Retry-After", "1"));
@@ -199,7 +204,7 @@ impl Watchdog {
                 // The connection is idle while its query runs: non-blocking peeks tell a
                 // closed one (0 bytes) from a quiet one, and blocking comes back at the end.
                 let peer = peer.filter(|p| p.set_nonblocking(true).is_ok());
-                let mut lowered = false;
+                let mut lowered = 0;
                 while !thread_done.load(Ordering::Acquire) {
                     if Instant::now() >= deadline {
                         thread_flags.0.store(true, Ordering::Release);
@@ -220,9 +225,13 @@ impl Watchdog {
                             break;
                         }
                     }
-                    if !lowered && started.elapsed() >= LONG_RUN {
+                    if lowered == 0 && started.elapsed() >= LONG_RUN {
                         query.renice(NICE_LONG);
-                        lowered = true;
+                        lowered = 1;
+                    }
+                    if lowered == 1 && started.elapsed() >= LONGEST_RUN {
+                        query.renice(NICE_LATE);
+                        lowered = 2;
                     }
                     std::thread::park_timeout(Duration::from_millis(20));
                 }

@@ -13,8 +13,10 @@
 //! `--queue-wait` before a `503` (`slots`); each on a thread of its own, cancelled at
 //! `--timeout` or when its client hangs up, and lowered in scheduling priority as it runs
 //! long, so one slow query never holds back the short ones: they keep the cores and the
-//! slots. A query answered `504` whose thread still computes (Oxigraph sees the
-//! cancellation only when it next reads the store) gives its slot back and counts among a
+//! slots. A cancelled query stops at its next read of the store (Oxigraph's check) or its
+//! next sorted, grouped or projected row (saidgraph's checkpoints, which unwind even a sort
+//! in progress). One answered `504` whose thread still computes (rows a filter drops
+//! before any checkpoint) gives its slot back and counts among a
 //! small cap of orphans instead; past that cap it keeps its slot. Pages, `/queries` and
 //! Graph Store reads take no slot.
 //!
@@ -160,6 +162,13 @@ pub fn serve(data: ServeData, options: ServeOptions, ready: impl FnOnce(SocketAd
     while context.busy.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
+    // Threads still inside RocksDB when the process exits race with its teardown (the
+    // process aborts): the query threads (cancelled ones stop at their next read or
+    // checkpoint) and a reopen of the store, which may take a minute on a big one.
+    while context.slots.running() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    context.source.settle(Instant::now() + Duration::from_secs(60));
     eprintln!("saidgraph: stopped");
     Ok(())
 }

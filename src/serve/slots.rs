@@ -5,8 +5,9 @@
 //! the connections a server holds ([`super::MAX_CONNECTIONS`]): each waiter is one.
 //!
 //! A query past its time (or whose client hung up) is answered at once, but its thread
-//! may compute on until Oxigraph next checks the cancellation (it does so as it reads the
-//! store). Such an orphan gives its slot back to the living and counts among the orphans
+//! may compute on until the evaluation next checks the cancellation (Oxigraph does so as
+//! it reads the store; saidgraph's checkpoints, as it sorts, groups and projects rows: see
+//! `query::checkpoint`). Such an orphan gives its slot back to the living and counts among the orphans
 //! instead, of which there are at most half as many as slots (at least one); past that,
 //! a timed-out query keeps its slot until its thread ends. So the threads evaluating
 //! queries never number more than slots + orphans, and a server whose slots are all held
@@ -147,6 +148,12 @@ impl Slots {
             ended,
         };
         (slot, claim)
+    }
+
+    /// Query threads still running: slots in use and orphans.
+    pub fn running(&self) -> usize {
+        let state = self.shared.lock();
+        state.used + state.orphans
     }
 
     /// Slots in use, orphans, and queries waiting (for tests and the log).

@@ -102,6 +102,15 @@ impl Source {
         }
         Arc::clone(&current.1)
     }
+
+    /// Waits, until `deadline` at the latest, for a reopen under way to end: a thread still
+    /// opening RocksDB when the process exits races with RocksDB's own teardown, and the
+    /// process aborts.
+    pub fn settle(&self, deadline: std::time::Instant) {
+        while self.reopening.load(Ordering::Acquire) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
