@@ -38,6 +38,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 now() { date +%s.%N; }
 since() { python3 -c "print(f'{$(now) - $1:.1f}')"; }
 rows=()
+# row TEXT: one line of the table, kept for the end and printed at once to stderr, so that a
+# long run that stops part way still shows what it measured.
+row() { rows+=("$1"); echo "$1" >&2; }
 
 # --- Virtuoso -------------------------------------------------------------------------
 virtuoso_start() { # $1: TransactionAfterImageLimit line or empty
@@ -80,25 +83,25 @@ vpush() { "$saidgraph" push -i "$kb" --to "http://127.0.0.1:$vhttp" --preset vir
 
 limit="TransactionAfterImageLimit=1500000000"
 virtuoso_start "$limit"
-t=$(now); out=$(vpush); rows+=("| Virtuoso | saidgraph push, new graph | $(since "$t") | ${out##*in } |")
-t=$(now); out=$(vpush); rows+=("| Virtuoso | saidgraph push, replacing it | $(since "$t") | ${out##*in } |")
+t=$(now); out=$(vpush) || out="in FAILED"; row "| Virtuoso | saidgraph push, new graph | $(since "$t") | ${out##*in } |"
+t=$(now); out=$(vpush) || out="in FAILED"; row "| Virtuoso | saidgraph push, replacing it | $(since "$t") | ${out##*in } |"
 virtuoso_stop
 virtuoso_start "$limit"
 t=$(now)
-curl -sf --digest -u dba:dba -X PUT -H 'Content-Type: application/n-triples' --data-binary @"$work/load/kb.nt" \
-    "http://127.0.0.1:$vhttp/sparql-graph-crud-auth?graph=$encoded" -o /dev/null
-rows+=("| Virtuoso | one Graph Store PUT (not atomic) | $(since "$t") | |")
+curl -sf --digest -u dba:dba -X PUT -H 'Content-Type: application/n-triples' -T "$work/load/kb.nt" \
+    "http://127.0.0.1:$vhttp/sparql-graph-crud-auth?graph=$encoded" -o /dev/null && took=$(since "$t") || took=FAILED
+row "| Virtuoso | one Graph Store PUT (not atomic) | $took | |"
 virtuoso_stop
 virtuoso_start "$limit"
 t=$(now)
 isql-vt "127.0.0.1:$vsql" dba dba exec="ld_dir('$work/load','kb.nt','$graph'); rdf_loader_run(); checkpoint;" >/dev/null
-rows+=("| Virtuoso | ld_dir + rdf_loader_run + checkpoint | $(since "$t") | |")
+row "| Virtuoso | ld_dir + rdf_loader_run + checkpoint | $(since "$t") | |"
 virtuoso_stop
 # With Virtuoso's default TransactionAfterImageLimit (50 MB) the final update is refused.
 if [ "$only_new" != --only-new ]; then
     virtuoso_start ""
     t=$(now); if out=$(vpush 2>&1); then verdict="pushed"; else verdict="refused: ${out:0:60}…"; fi
-    rows+=("| Virtuoso, default TransactionAfterImageLimit | saidgraph push | $(since "$t") | $verdict |")
+    row "| Virtuoso, default TransactionAfterImageLimit | saidgraph push | $(since "$t") | $verdict |"
     virtuoso_stop
 fi
 
@@ -113,23 +116,23 @@ oxigraph_start() {
 oxigraph_stop() { kill -TERM "$opid"; wait "$opid" 2>/dev/null || true; }
 opush() { "$saidgraph" push -i "$kb" --to "http://127.0.0.1:$oport" --preset oxigraph "$@"; }
 oxigraph_start
-t=$(now); out=$(opush); rows+=("| Oxigraph server | saidgraph push, new graph | $(since "$t") | ${out##*in } |")
+t=$(now); out=$(opush) || out="in FAILED"; row "| Oxigraph server | saidgraph push, new graph | $(since "$t") | ${out##*in } |"
 if [ "$only_new" != --only-new ]; then
-    t=$(now); out=$(opush); rows+=("| Oxigraph server | saidgraph push, replacing it | $(since "$t") | ${out##*in } |")
+    t=$(now); out=$(opush) || out="in FAILED"; row "| Oxigraph server | saidgraph push, replacing it | $(since "$t") | ${out##*in } |"
     # The same push through a staging graph in chunks of 50,000 (what --chunk asks for).
-    t=$(now); out=$(opush --chunk 50000); rows+=("| Oxigraph server | saidgraph push --chunk 50000 (staged), replacing it | $(since "$t") | ${out##*in } |")
+    t=$(now); out=$(opush --chunk 50000) || out="in FAILED"; row "| Oxigraph server | saidgraph push --chunk 50000 (staged), replacing it | $(since "$t") | ${out##*in } |"
 fi
 oxigraph_stop
 oxigraph_start
 t=$(now)
-curl -sf -X PUT -H 'Content-Type: application/n-triples' --data-binary @"$work/load/kb.nt" \
-    "http://127.0.0.1:$oport/store?graph=$encoded" -o /dev/null
-rows+=("| Oxigraph server | one Graph Store PUT (atomic) | $(since "$t") | |")
+curl -sf -X PUT -H 'Content-Type: application/n-triples' -T "$work/load/kb.nt" \
+    "http://127.0.0.1:$oport/store?graph=$encoded" -o /dev/null && took=$(since "$t") || took=FAILED
+row "| Oxigraph server | one Graph Store PUT (atomic) | $took | |"
 oxigraph_stop
 rm -rf "$work/oxigraph"
 t=$(now)
 "$oxigraph" load --location "$work/oxigraph" --file "$work/load/kb.nt" --graph "$graph" >/dev/null 2>&1
-rows+=("| Oxigraph | oxigraph load (offline) | $(since "$t") | |")
+row "| Oxigraph | oxigraph load (offline) | $(since "$t") | |"
 
 echo "$triples triples ($statements statements), $(du -h "$work/load/kb.nt" | cut -f1) of N-Triples"
 echo
