@@ -41,6 +41,13 @@ rows=()
 # row TEXT: one line of the table, kept for the end and printed at once to stderr, so that a
 # long run that stops part way still shows what it measured.
 row() { rows+=("$1"); echo "$1" >&2; }
+# timed SERVER WHAT COMMAND...: one row for a push, its wall time and push's own line (the
+# time after "in "), or FAILED.
+timed() {
+    local server=$1 what=$2 t out; shift 2
+    t=$(now); out=$("$@") || out="in FAILED"
+    row "| $server | $what | $(since "$t") | ${out##*in } |"
+}
 
 # --- Virtuoso -------------------------------------------------------------------------
 virtuoso_start() { # $1: TransactionAfterImageLimit line or empty
@@ -83,8 +90,8 @@ vpush() { "$saidgraph" push -i "$kb" --to "http://127.0.0.1:$vhttp" --preset vir
 
 limit="TransactionAfterImageLimit=1500000000"
 virtuoso_start "$limit"
-t=$(now); out=$(vpush) || out="in FAILED"; row "| Virtuoso | saidgraph push, new graph | $(since "$t") | ${out##*in } |"
-t=$(now); out=$(vpush) || out="in FAILED"; row "| Virtuoso | saidgraph push, replacing it | $(since "$t") | ${out##*in } |"
+timed Virtuoso "saidgraph push, new graph" vpush
+timed Virtuoso "saidgraph push, replacing it" vpush
 virtuoso_stop
 virtuoso_start "$limit"
 t=$(now)
@@ -116,11 +123,11 @@ oxigraph_start() {
 oxigraph_stop() { kill -TERM "$opid"; wait "$opid" 2>/dev/null || true; }
 opush() { "$saidgraph" push -i "$kb" --to "http://127.0.0.1:$oport" --preset oxigraph "$@"; }
 oxigraph_start
-t=$(now); out=$(opush) || out="in FAILED"; row "| Oxigraph server | saidgraph push, new graph | $(since "$t") | ${out##*in } |"
+timed "Oxigraph server" "saidgraph push, new graph" opush
 if [ "$only_new" != --only-new ]; then
-    t=$(now); out=$(opush) || out="in FAILED"; row "| Oxigraph server | saidgraph push, replacing it | $(since "$t") | ${out##*in } |"
+    timed "Oxigraph server" "saidgraph push, replacing it" opush
     # The same push through a staging graph in chunks of 50,000 (what --chunk asks for).
-    t=$(now); out=$(opush --chunk 50000) || out="in FAILED"; row "| Oxigraph server | saidgraph push --chunk 50000 (staged), replacing it | $(since "$t") | ${out##*in } |"
+    timed "Oxigraph server" "saidgraph push --chunk 50000 (staged), replacing it" opush --chunk 50000
 fi
 oxigraph_stop
 oxigraph_start
