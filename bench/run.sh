@@ -7,7 +7,9 @@
 #
 # Then issue 12's items 2 and 3 at SMALL_SIZES (default "20000 100000"): sorted against
 # streamed, against the rdflib script, morph-kgc and Oxigraph's own N-Triples → Turtle, each
-# pair alternated. MAIN=0 ITEMS23=1 QUERIES=0 runs that part alone.
+# pair alternated. MAIN=0 ITEMS23=1 QUERIES=0 GROWTH=0 runs that part alone. Then every
+# named query on the largest size (bench/queries.sh), and the growth from 10^3 to 10^7
+# statements with its plot (bench/growth.sh).
 #
 # Needs: python3 with pip (installs rdflib and morph-kgc if missing), /usr/bin/time.
 # Work files go to $BENCH_DIR (default /tmp/saidgraph-bench); they are large.
@@ -169,4 +171,13 @@ fi
 if [ "${QUERIES:-1}" = 1 ]; then
     largest=$(printf '%s\n' $sizes | sort -n | tail -1)
     SAIDGRAPH="$saidgraph" BENCH_DIR="$work" bench/queries.sh "$largest" "$runs"
+fi
+
+# Issue 12, items 4 and 5 (BENCHMARKS.md, "Growth and loads at scale"): convert and load
+# from 10^3 to 10^7 statements beside the peers, and the plot of it (assets/growth.png).
+# About an hour and 40 GB of disk at 10^7; GROWTH=0 leaves it out, GROWTH_SIZES picks sizes.
+if [ "${GROWTH:-1}" = 1 ]; then
+    echo
+    SAIDGRAPH="$saidgraph" BENCH_DIR="$work/growth" \
+        bench/growth.sh "${GROWTH_SIZES:-1000 10000 100000 1000000 10000000}" "$runs"
 fi

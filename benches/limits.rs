@@ -7,6 +7,7 @@
 //! cargo bench --bench limits -- convert IN.nt OUT.ttl   # parse N-Triples, serialise (no store)
 //! cargo bench --bench limits -- convert IN.ttl OUT.nt   # any input by its extension (counts a peer's triples)
 //! cargo bench --bench limits -- load IN.nt STORE_DIR    # on-disk bulk load
+//! cargo bench --bench limits -- load IN.nt STORE_DIR named      # into a named graph, then compacted
 //! ```
 //!
 //! Run with no arguments (as `cargo bench` does) it converts a small generated graph, so
@@ -17,6 +18,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
 
 use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
+use oxigraph::model::NamedNode;
 use oxigraph::store::Store;
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -54,17 +56,24 @@ fn convert(input: &Path, output: &Path) -> Result<u64> {
     Ok(count)
 }
 
-fn load(input: &Path, store: &Path) -> Result<u64> {
+/// Oxigraph's bulk loader, into the default graph; with `named`, as `saidgraph load` lays
+/// a dataset out: into one named graph, followed by Oxigraph's full compaction (`oxigraph
+/// load --graph` then `oxigraph optimize`).
+fn load(input: &Path, store: &Path, named: bool) -> Result<u64> {
     let store = Store::open(store)?;
     let mut loader = store
         .bulk_loader()
         .with_num_threads(2)
         .with_max_memory_size_in_megabytes(512);
-    loader.load_from_reader(
-        RdfFormat::NTriples,
-        BufReader::with_capacity(1 << 16, File::open(input)?),
-    )?;
+    let mut parser = RdfParser::from_format(RdfFormat::NTriples);
+    if named {
+        parser = parser.with_default_graph(NamedNode::new("https://kb.example.org/graph/kb")?);
+    }
+    loader.load_from_reader(parser, BufReader::with_capacity(1 << 16, File::open(input)?))?;
     loader.commit()?;
+    if named {
+        store.optimize()?;
+    }
     Ok(store.len()? as u64)
 }
 
@@ -72,7 +81,8 @@ fn main() -> Result {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let count = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["convert", input, output] => convert(Path::new(input), Path::new(output))?,
-        ["load", input, store] => load(Path::new(input), Path::new(store))?,
+        ["load", input, store] => load(Path::new(input), Path::new(store), false)?,
+        ["load", input, store, "named"] => load(Path::new(input), Path::new(store), true)?,
         [] => {
             let folder = tempfile::tempdir()?;
             let input = folder.path().join("in.nt");
@@ -87,7 +97,7 @@ fn main() -> Result {
             file.flush()?;
             convert(&input, &folder.path().join("out.ttl"))?
         }
-        _ => return Err("usage: limits (convert IN.nt OUT.{nt,ttl,nq} | load IN.nt STORE_DIR)".into()),
+        _ => return Err("usage: limits (convert IN.nt OUT.{nt,ttl,nq} | load IN.nt STORE_DIR [named])".into()),
     };
     eprintln!("{count} quads");
     Ok(())

@@ -147,7 +147,9 @@ pub enum Command {
         #[arg(long = "rdf", value_name = "VERSION", default_value = "1.1", value_parser = crate::options::rdf_version_named)]
         rdf: RdfVersion,
         /// Also write the plan Oxigraph evaluated, with the number of rows each step
-        /// produced, to this file as JSON: where a slow query spends its reads.
+        /// produced, to this file as JSON: where a slow query spends its reads. The query is
+        /// then evaluated whole, even a first page that would otherwise read only its first
+        /// dates (`# First page:` in its header).
         #[arg(long, value_name = "FILE.json")]
         explain: Option<PathBuf>,
     },

@@ -113,13 +113,8 @@ fn restrict(pattern: GraphPattern, variable: &Variable, term: &GroundTerm) -> Gr
             GroundTerm::Triple(_) => Expression::Bound(variable.clone()),
         },
     };
-    let go = |p: Box<P>| Box::new(restrict(*p, variable, term));
-    match pattern {
-        P::Bgp { patterns }
-            if patterns
-                .iter()
-                .any(|t| is_var(&t.subject) || is_var(&t.object) || is_var_predicate(&t.predicate)) =>
-        {
+    rewrite_matches(pattern, variable, false, &|matched, _| match matched {
+        P::Bgp { patterns } => {
             let patterns = patterns
                 .into_iter()
                 .map(|t| TriplePattern {
@@ -133,11 +128,70 @@ fn restrict(pattern: GraphPattern, variable: &Variable, term: &GroundTerm) -> Gr
                 .collect();
             bound(P::Bgp { patterns })
         }
-        P::Path { subject, path, object } if is_var(&subject) || is_var(&object) => bound(P::Path {
+        P::Path { subject, path, object } => bound(P::Path {
             subject: constant(subject),
             path,
             object: constant(object),
         }),
+        other => other,
+    })
+}
+
+/// Restricts `variable` to `terms` where the query's rows get it: every basic graph
+/// pattern that matches it outside an `OPTIONAL` is evaluated for each of
+/// `VALUES ?var { terms }` in turn (a `LATERAL`),
+/// in every scope where the variable is the query's own, subqueries included (a subquery
+/// is evaluated on its own, so unrestricted it would read the whole store). An optional
+/// part is left as it is: it only extends rows that are already restricted. For a query
+/// whose rows each belong to one value of `variable`, the result is the rows of those
+/// values, in the query's order (the first pages of `page` stand on it).
+pub(super) fn restrict_query_to(query: &mut spargebra::Query, variable: &Variable, terms: &[GroundTerm]) {
+    use spargebra::algebra::GraphPattern as P;
+    let values = GraphPattern::Values {
+        variables: vec![variable.clone()],
+        bindings: terms.iter().map(|t| vec![Some(t.clone())]).collect(),
+    };
+    rewrite_root(query, |pattern| {
+        rewrite_matches(pattern, variable, false, &|matched, optional| match matched {
+            // A LATERAL, not a join: Oxigraph plans a join from its estimates, which rate
+            // `?s a Class` below a thousand rows of `VALUES`, and would read every subject
+            // of the class; a LATERAL reads the pattern once per value, with it bound.
+            P::Bgp { .. } if !optional => P::Lateral {
+                left: Box::new(values.clone()),
+                right: Box::new(matched),
+            },
+            other => other,
+        })
+    });
+}
+
+/// Rewrites, with `at`, every basic graph pattern and property path of `pattern` that
+/// matches `variable`, in every scope where the variable is the query's own (subqueries
+/// that do not project it are left alone). `at` is told whether the match is inside the
+/// optional side of an `OPTIONAL`, counted from the nearest subquery.
+fn rewrite_matches(
+    pattern: GraphPattern,
+    variable: &Variable,
+    optional: bool,
+    at: &dyn Fn(GraphPattern, bool) -> GraphPattern,
+) -> GraphPattern {
+    use spargebra::algebra::GraphPattern as P;
+    let is_var = |t: &TermPattern| matches!(t, TermPattern::Variable(v) if v == variable);
+    let is_var_predicate = |p: &NamedNodePattern| matches!(p, NamedNodePattern::Variable(v) if v == variable);
+    let go = |p: Box<P>| Box::new(rewrite_matches(*p, variable, optional, at));
+    match pattern {
+        P::Bgp { ref patterns }
+            if patterns
+                .iter()
+                .any(|t| is_var(&t.subject) || is_var(&t.object) || is_var_predicate(&t.predicate)) =>
+        {
+            at(pattern, optional)
+        }
+        P::Path {
+            ref subject,
+            ref object,
+            ..
+        } if is_var(subject) || is_var(object) => at(pattern, optional),
         P::Join { left, right } => P::Join {
             left: go(left),
             right: go(right),
@@ -148,7 +202,7 @@ fn restrict(pattern: GraphPattern, variable: &Variable, term: &GroundTerm) -> Gr
             expression,
         } => P::LeftJoin {
             left: go(left),
-            right: go(right),
+            right: Box::new(rewrite_matches(*right, variable, true, at)),
             expression,
         },
         P::Lateral { left, right } => P::Lateral {
@@ -178,9 +232,10 @@ fn restrict(pattern: GraphPattern, variable: &Variable, term: &GroundTerm) -> Gr
             inner: go(inner),
             expression,
         },
-        // A subquery's variables are its own unless it projects them.
+        // A subquery's variables are its own unless it projects them; one that does is
+        // a scope of its own, evaluated whole, whether or not it sits in an OPTIONAL.
         P::Project { inner, variables } if variables.contains(variable) => P::Project {
-            inner: go(inner),
+            inner: Box::new(rewrite_matches(*inner, variable, false, at)),
             variables,
         },
         P::Distinct { inner } => P::Distinct { inner: go(inner) },

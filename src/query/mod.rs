@@ -8,13 +8,15 @@
 //! This module is the pipeline, [`parse`] then [`run`]; its rooms are `library` (the
 //! named queries and reading a query's text), `guards` (limits, and the scan that names an
 //! undeclared prefix), `bind` (parameters and the algebra rewrites), `checkpoint` (where a
-//! cancellable evaluation checks its token beyond Oxigraph's reads) and `results` (the
+//! cancellable evaluation checks its token beyond Oxigraph's reads), `page` (the first
+//! page of a query ordered by a date, without sorting every row) and `results` (the
 //! writer).
 
 mod bind;
 mod checkpoint;
 mod guards;
 mod library;
+mod page;
 mod results;
 
 use std::io::Write;
@@ -57,7 +59,7 @@ pub fn run(
     prefixes: &[(String, String)],
     out: &mut dyn Write,
 ) -> Result<()> {
-    let (results, explanation) = start(store, prepared, prefixes, Evaluation::default())?;
+    let (results, explanation) = start(store, prepared, prefixes, &Evaluation::default())?;
     results::write_results(results, format, prefixes, out)?;
     // The statistics are complete once the results are read, so the plan is written last.
     if let Some((path, explanation)) = explanation {
@@ -106,7 +108,7 @@ pub fn evaluate(
     store: &GraphStore,
     prepared: Prepared,
     prefixes: &[(String, String)],
-    evaluation: Evaluation,
+    evaluation: &Evaluation,
 ) -> Result<QueryResults<'static>> {
     Ok(start(store, prepared, prefixes, evaluation)?.0)
 }
@@ -116,7 +118,7 @@ fn start(
     store: &GraphStore,
     prepared: Prepared,
     prefixes: &[(String, String)],
-    evaluation: Evaluation,
+    evaluation: &Evaluation,
 ) -> Result<(QueryResults<'static>, Option<(PathBuf, QueryExplanation)>)> {
     let Prepared {
         text,
@@ -132,12 +134,35 @@ fn start(
     for (variable, term) in &bindings {
         bind::restrict_query(&mut query, variable, term);
     }
+    // A first page of a query ordered by a date reads only the first dates' rows (`page`).
+    let default_dataset = evaluation.default_graphs.is_empty()
+        && evaluation.named_graphs.is_empty()
+        && !(evaluation.keep_query_dataset && query_has_dataset(&query));
+    if let (Some(limit), None, true, true) = (limit, &explain, bindings.is_empty(), default_dataset)
+        && let Some(page) = page::FirstPage::declared(&text, &origin, prefixes)?
+        && let Some(results) = page.first_page(store, &query, limit, evaluation)?
+    {
+        return Ok((results, None));
+    }
+    let (results, explanation) = execute(store, query, bindings, evaluation, explain.is_some())?;
+    Ok((results, explain.zip(explanation)))
+}
+
+/// Evaluates a parsed query as `evaluation` asks, with `bindings` substituted, and with
+/// Oxigraph's plan when `explain`.
+fn execute(
+    store: &GraphStore,
+    mut query: spargebra::Query,
+    bindings: Vec<(Variable, Term)>,
+    evaluation: &Evaluation,
+    explain: bool,
+) -> Result<(QueryResults<'static>, Option<QueryExplanation>)> {
     let mut evaluator = SparqlEvaluator::new();
-    if let Some(token) = evaluation.cancel {
+    if let Some(token) = &evaluation.cancel {
         checkpoint::add_checkpoints(&mut query);
         evaluator = evaluator
             .with_custom_function(checkpoint::name(), checkpoint::function(token.clone()))
-            .with_cancellation_token(token);
+            .with_cancellation_token(token.clone());
     }
     if evaluation.no_service {
         evaluator = evaluator.without_default_http_service_handler();
@@ -146,8 +171,8 @@ fn start(
     let mut prepared = evaluator.for_query(query);
     if !evaluation.default_graphs.is_empty() || !evaluation.named_graphs.is_empty() {
         let dataset = prepared.dataset_mut();
-        dataset.set_default_graph(evaluation.default_graphs.into_iter().map(Into::into).collect());
-        dataset.set_available_named_graphs(evaluation.named_graphs.into_iter().map(Into::into).collect());
+        dataset.set_default_graph(evaluation.default_graphs.iter().cloned().map(Into::into).collect());
+        dataset.set_available_named_graphs(evaluation.named_graphs.iter().cloned().map(Into::into).collect());
     } else if !own_dataset {
         prepared.dataset_mut().set_default_graph_as_union();
     }
@@ -155,12 +180,11 @@ fn start(
         prepared = prepared.substitute_variable(variable, term);
     }
     let bound = prepared.on_store(store.store());
-    let (results, explanation) = match &explain {
-        Some(_) => {
-            let (results, explanation) = bound.compute_statistics().explain();
-            (results, Some(explanation))
-        }
-        None => (bound.execute(), None),
+    let (results, explanation) = if explain {
+        let (results, explanation) = bound.compute_statistics().explain();
+        (results, Some(explanation))
+    } else {
+        (bound.execute(), None)
     };
     let results = results.map_err(|e| match e {
         QueryEvaluationError::NotExistingSubstitutedVariable(v) => {
@@ -168,7 +192,7 @@ fn start(
         }
         other => Error::QueryEvaluation(other),
     })?;
-    Ok((results, explain.zip(explanation)))
+    Ok((results, explanation))
 }
 
 /// Whether a query names its own dataset with `FROM` or `FROM NAMED`.

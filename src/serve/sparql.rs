@@ -153,7 +153,7 @@ pub fn run(request: &Request, context: &Context, connection: &TcpStream, job: Jo
     let answer = bounded(context, connection, move |snapshot, token| {
         evaluation.cancel = Some(token);
         evaluation.no_service = true;
-        query::evaluate(&snapshot.store, prepared, &snapshot.prefixes, evaluation)
+        query::evaluate(&snapshot.store, prepared, &snapshot.prefixes, &evaluation)
             .and_then(|results| gather(results, max, accept.as_deref(), format.as_deref()))
     });
     match answer {

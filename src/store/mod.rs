@@ -160,7 +160,7 @@ impl GraphStore {
         &self.store
     }
 
-    fn storage_error(&self, source: oxigraph::store::StorageError) -> Error {
+    pub(crate) fn storage_error(&self, source: oxigraph::store::StorageError) -> Error {
         Error::Store {
             place: self.path.clone().map_or(Place::Memory, Place::File),
             source,

@@ -15,6 +15,10 @@
 //!   once per row (a quadratic plan) or a label joined to every statement before the
 //!   grouping multiplies it.
 //!
+//! `--explain` evaluates a query whole, so the queries that declare a first page by a date
+//! (`timeline`, `quotes`, `replies`: `src/query/page.rs`, whose tests compare their pages
+//! with the whole results) are measured here as the whole query they fall back to.
+//!
 //! BENCHMARKS.md ("Named queries on a big store") has the times on 1,000,000 statements.
 
 use std::path::{Path, PathBuf};
