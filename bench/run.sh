@@ -175,7 +175,7 @@ fi
 
 # Issue 12, items 4 and 5 (BENCHMARKS.md, "Growth and loads at scale"): convert and load
 # from 10^3 to 10^7 statements beside the peers, and the plot of it (assets/growth.png).
-# About an hour and 40 GB of disk at 10^7; GROWTH=0 leaves it out, GROWTH_SIZES picks sizes.
+# About two hours and 40 GB of disk at 10^7; GROWTH=0 leaves it out, GROWTH_SIZES picks sizes.
 if [ "${GROWTH:-1}" = 1 ]; then
     echo
     SAIDGRAPH="$saidgraph" BENCH_DIR="$work/growth" \
