@@ -27,9 +27,9 @@
 //!    have no row) more values are taken, and when it would take them all the query is
 //!    evaluated as it is.
 //!
-//! Only a query run with a limit, no parameters and the default dataset takes this path;
-//! the results are those of the query, row for row (the goldens of the library check it,
-//! through `tests/integration/query_pages.rs`).
+//! Only a query run with a limit, no parameters, no `--explain` and the default dataset
+//! takes this path; the results are those of the query, row for row (this module's tests
+//! compare every declaring query's pages with its whole result).
 
 use std::collections::HashSet;
 use std::sync::Arc;
