@@ -8,9 +8,9 @@
 //! This module is the pipeline, [`parse`] then [`run`]; its rooms are `library` (the
 //! named queries and reading a query's text), `guards` (limits, and the scan that names an
 //! undeclared prefix), `bind` (parameters and the algebra rewrites), `checkpoint` (where a
-//! cancellable evaluation checks its token beyond Oxigraph's reads), `page` (the first
-//! page of a query ordered by a date, without sorting every row) and `results` (the
-//! writer).
+//! cancellable evaluation checks its token beyond Oxigraph's reads), `sort` (a query's root
+//! `ORDER BY`, sorted here with each row's keys computed once), `page` (the first page of
+//! a query ordered by a date, without sorting every row) and `results` (the writer).
 
 mod bind;
 mod checkpoint;
@@ -18,6 +18,7 @@ mod guards;
 mod library;
 mod page;
 mod results;
+mod sort;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -157,6 +158,8 @@ fn execute(
     evaluation: &Evaluation,
     explain: bool,
 ) -> Result<(QueryResults<'static>, Option<QueryExplanation>)> {
+    // Split before the checkpoints, which would add a key of their own to the order.
+    let order = sort::split(&mut query);
     let mut evaluator = SparqlEvaluator::new();
     if let Some(token) = &evaluation.cancel {
         checkpoint::add_checkpoints(&mut query);
@@ -192,6 +195,10 @@ fn execute(
         }
         other => Error::QueryEvaluation(other),
     })?;
+    let results = match (order, results) {
+        (Some(order), QueryResults::Solutions(solutions)) => order.sort(solutions),
+        (_, results) => results,
+    };
     Ok((results, explanation))
 }
 
