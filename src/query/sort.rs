@@ -11,9 +11,10 @@
 //! those keys with SPARQL's order as spareval implements it ([`cmp_terms`]: unbound
 //! first, then blank nodes, IRIs, literals; numbers by value, strings by code point, and
 //! what SPARQL leaves incomparable by lexical form, datatype and language), and the keys
-//! are dropped again. A `LIMIT` keeps at most twice its rows at any time.
+//! are dropped again. A `LIMIT` keeps at most twice its rows (at least 1,024) at any time.
 //!
-//! Rows whose keys tie come in the order Oxigraph produced them (the sort is stable);
+//! Rows whose keys tie come in the order Oxigraph produced them (each row's place in it is
+//! the last key, so a limit's cut keeps the earliest of them too);
 //! spareval's unstable sort gives ties no defined order either, and every named query
 //! ends its `ORDER BY` with a key that no two rows share. A `SELECT DISTINCT` keeps
 //! spareval's sort: its keys would change what is distinct.
@@ -42,8 +43,8 @@ pub(super) struct RootOrder {
     length: Option<usize>,
 }
 
-/// The prefix of the variables that hold the keys; a query's own variable cannot start
-/// so (`__` is not where SPARQL names start, but spargebra accepts it from the algebra).
+/// The prefix of the variables that hold the keys, lengthened with `_` while a variable of
+/// the query starts with it (SPARQL allows the name).
 const KEY: &str = "__saidgraph_order_";
 
 /// Takes the root `ORDER BY` (and the `LIMIT` and `OFFSET` around it) out of a `SELECT`,
@@ -92,10 +93,18 @@ pub(super) fn split(query: &mut spargebra::Query) -> Option<RootOrder> {
     let GraphPattern::OrderBy { inner, expression } = *inner else {
         unreachable!("checked above");
     };
+    let mut prefix = KEY.to_owned();
+    while {
+        let mut taken = false;
+        inner.on_in_scope_variable(|v| taken |= v.as_str().starts_with(&prefix));
+        taken
+    } {
+        prefix.push('_');
+    }
     let mut extended = *inner;
     let mut keys = Vec::with_capacity(expression.len());
     for (i, order) in expression.into_iter().enumerate() {
-        let variable = Variable::new_unchecked(format!("{KEY}{i}"));
+        let variable = Variable::new_unchecked(format!("{prefix}{i}"));
         let (expression, descending) = match order {
             OrderExpression::Asc(e) => (e, false),
             OrderExpression::Desc(e) => (e, true),
@@ -121,9 +130,11 @@ pub(super) fn split(query: &mut spargebra::Query) -> Option<RootOrder> {
     })
 }
 
-/// A row read from Oxigraph: its keys, ready to compare, and its projected values.
+/// A row read from Oxigraph: its keys, ready to compare, its place among the rows read, and
+/// its projected values.
 struct Row {
     keys: Vec<Option<ExpressionTerm>>,
+    read: usize,
     values: Vec<Option<Term>>,
 }
 
@@ -153,7 +164,7 @@ impl RootOrder {
         // the rest dropped.
         let keep = self.length.map(|l| self.start.saturating_add(l));
         let mut rows: Vec<Row> = Vec::new();
-        for solution in solutions {
+        for (read, solution) in solutions.enumerate() {
             let solution = match solution {
                 Ok(solution) => solution,
                 Err(error) => return vec![Err(error)],
@@ -164,7 +175,7 @@ impl RootOrder {
                 .iter()
                 .map(|(v, _)| solution.get(v).cloned().map(ExpressionTerm::from))
                 .collect();
-            rows.push(Row { keys, values });
+            rows.push(Row { keys, read, values });
             if let Some(keep) = keep
                 && rows.len() >= keep.saturating_mul(2).max(1024)
             {
@@ -174,7 +185,7 @@ impl RootOrder {
         if let Some(keep) = keep {
             self.select_first(&mut rows, keep);
         }
-        rows.sort_by(|a, b| self.cmp_rows(a, b));
+        rows.sort_unstable_by(|a, b| self.cmp_rows(a, b));
         rows.into_iter()
             .skip(self.start)
             .take(self.length.unwrap_or(usize::MAX))
@@ -187,7 +198,6 @@ impl RootOrder {
         if keep == 0 {
             rows.clear();
         } else if rows.len() > keep {
-            // Stable among ties: rows that tie at the cut are kept in the order read.
             rows.select_nth_unstable_by(keep - 1, |a, b| self.cmp_rows(a, b));
             rows.truncate(keep);
         }
@@ -201,7 +211,7 @@ impl RootOrder {
                 return order;
             }
         }
-        Ordering::Equal
+        a.read.cmp(&b.read)
     }
 }
 
@@ -477,6 +487,19 @@ mod tests {
                 assert!(order != Ordering::Greater, "{a} {b}: spareval puts {first} first");
             }
         }
+    }
+
+    /// A query whose own variables are named like the keys is sorted as spareval sorts it.
+    #[test]
+    fn a_query_variable_named_like_a_key_is_left_alone() {
+        let store = store(50);
+        let text = format!(
+            "{PREFIXES}SELECT ?s ?__saidgraph_order_0 WHERE {{ ?s :y ?__saidgraph_order_0 }} \
+             ORDER BY DESC(?__saidgraph_order_0) ?s LIMIT 20"
+        );
+        let (theirs, ours) = both(&store, parse(&text, "test", &[]).expect("parses"));
+        assert_eq!(theirs.len(), 20);
+        assert!(theirs == ours, "{theirs:?}\n!=\n{ours:?}");
     }
 
     /// A slice around a slice (`--limit` around the query's own), and a limit that keeps
