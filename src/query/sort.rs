@@ -495,7 +495,7 @@ mod tests {
         let store = store(50);
         let text = format!(
             "{PREFIXES}SELECT ?s ?__saidgraph_order_0 WHERE {{ ?s :y ?__saidgraph_order_0 }} \
-             ORDER BY DESC(?__saidgraph_order_0) ?s LIMIT 20"
+             ORDER BY DESC(?s) ?__saidgraph_order_0 LIMIT 20"
         );
         let (theirs, ours) = both(&store, parse(&text, "test", &[]).expect("parses"));
         assert_eq!(theirs.len(), 20);
