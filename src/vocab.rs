@@ -139,6 +139,10 @@ pub mod sg {
         TRIPLE_COUNT = "tripleCount";
         /// `sha256:` and the hash of a dataset's inputs' bytes, in order (metadata graph).
         CONTENT_HASH = "contentHash";
+        /// A base a dataset's records were minted with (metadata graph).
+        BASE = "base";
+        /// From a property partition to the part of one object value (metadata graph).
+        VALUE_PARTITION = "valuePartition";
         /// An input's size in bytes (metadata graph).
         BYTE_SIZE = "byteSize";
         /// An input's SHA-256, in lowercase hex (metadata graph).
@@ -149,6 +153,13 @@ pub mod sg {
 /// The standard terms the mapping uses besides its own.
 pub mod std_terms {
     use super::NamedNodeRef;
+
+    /// `void:propertyPartition`, `void:property`, `void:triples`: the value counts that
+    /// `load` keeps in the metadata (`store::summary`).
+    pub const VOID_PROPERTY_PARTITION: NamedNodeRef<'static> =
+        NamedNodeRef::new_unchecked("http://rdfs.org/ns/void#propertyPartition");
+    pub const VOID_PROPERTY: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("http://rdfs.org/ns/void#property");
+    pub const VOID_TRIPLES: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("http://rdfs.org/ns/void#triples");
 
     pub const RDFS_LABEL: NamedNodeRef<'static> =
         NamedNodeRef::new_unchecked("http://www.w3.org/2000/01/rdf-schema#label");

@@ -227,6 +227,19 @@ pub fn input_bases(documents: &[(usize, String)], inputs: usize, base_override: 
         .collect()
 }
 
+/// The bases a dataset's records are minted with, sorted: every base its inputs'
+/// documents were read with, and its inputs' own bases (from [`input_bases`]; so that a
+/// dataset of empty inputs still records one, and readers can tell it from a store made
+/// before bases were recorded).
+pub fn dataset_bases(inputs: &[usize], documents: &[(usize, String)], input_bases: &[String]) -> Vec<String> {
+    let of_documents = documents.iter().filter(|(i, _)| inputs.contains(i)).map(|(_, b)| b);
+    let of_inputs = inputs.iter().filter_map(|i| input_bases.get(*i));
+    let mut bases: Vec<String> = of_documents.chain(of_inputs).cloned().collect();
+    bases.sort();
+    bases.dedup();
+    bases
+}
+
 /// Now, as an `xsd:dateTime` in UTC.
 pub fn now() -> String {
     oxsdatatypes::DateTime::now().to_string()
@@ -235,6 +248,23 @@ pub fn now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_datasets_bases_are_its_documents_and_inputs_bases_once_each() {
+        let documents = [
+            (0, "https://b.org/".to_owned()),
+            (0, "https://a.org/".to_owned()),
+            (1, "https://c.org/".to_owned()),
+            (2, "https://b.org/".to_owned()),
+        ];
+        let input_bases = ["https://b.org/", "https://c.org/", "https://b.org/", "https://d.org/"].map(str::to_owned);
+        assert_eq!(
+            dataset_bases(&[0, 2], &documents, &input_bases),
+            ["https://a.org/", "https://b.org/"]
+        );
+        // An input without documents (empty) still gives its base.
+        assert_eq!(dataset_bases(&[3], &documents, &input_bases), ["https://d.org/"]);
+    }
 
     #[test]
     fn datasets_are_named_after_their_files_and_share_a_name_with_graph() -> Result<()> {

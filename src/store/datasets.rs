@@ -57,6 +57,9 @@ pub struct DatasetInfo {
     pub triples: u64,
     /// `sha256:` and the hash of every input's bytes, in order.
     pub content_hash: String,
+    /// The bases its records were minted with, sorted (`sg:base`; empty in stores made
+    /// before saidgraph recorded them).
+    pub bases: Vec<String>,
     pub inputs: Vec<InputInfo>,
 }
 
@@ -100,6 +103,14 @@ impl DatasetInfo {
                 g.clone(),
             ),
         ];
+        for base in &self.bases {
+            quads.push(Quad::new(
+                s.clone(),
+                sg::BASE,
+                Literal::new_simple_literal(base),
+                g.clone(),
+            ));
+        }
         for (i, input) in self.inputs.iter().enumerate() {
             let node = self.input_node(i + 1);
             quads.push(Quad::new(s.clone(), PROV_WAS_DERIVED_FROM, node.clone(), g.clone()));
@@ -181,6 +192,7 @@ impl GraphStore {
                 records: 0,
                 triples: 0,
                 content_hash: String::new(),
+                bases: Vec::new(),
                 inputs: Vec::new(),
             };
             let mut inputs = Vec::new();
@@ -193,6 +205,7 @@ impl GraphStore {
                     p if p == sg::RECORD_COUNT => info.records = value.parse().unwrap_or(0),
                     p if p == sg::TRIPLE_COUNT => info.triples = value.parse().unwrap_or(0),
                     p if p == sg::CONTENT_HASH => info.content_hash = value,
+                    p if p == sg::BASE => info.bases.push(value),
                     p if p == PROV_WAS_DERIVED_FROM => {
                         if let Term::NamedNode(node) = fact.object {
                             inputs.push(node);
@@ -201,6 +214,7 @@ impl GraphStore {
                     _ => {}
                 }
             }
+            info.bases.sort();
             inputs.sort_by_key(|node| {
                 let number = node.as_str().rsplit_once("#input-").map(|(_, n)| n.to_owned());
                 number.and_then(|n| n.parse::<usize>().ok()).unwrap_or(usize::MAX)
@@ -228,18 +242,24 @@ impl GraphStore {
         Ok(datasets)
     }
 
-    /// The metadata quads of the dataset in `graph`: its own and its inputs'.
+    /// The metadata quads of the dataset in `graph`: its own and those of its nodes (its
+    /// graph's IRI with a fragment: its inputs, its value counts), however deep.
     pub fn metadata_quads(&self, graph: NamedNodeRef<'_>) -> Result<Vec<Quad>> {
-        let own = self.metadata_about(&graph.into_owned().into())?;
+        let prefix = format!("{}#", graph.as_str());
         let mut quads = Vec::new();
-        for quad in &own {
-            if quad.predicate == PROV_WAS_DERIVED_FROM
-                && let Term::NamedNode(node) = &quad.object
-            {
-                quads.extend(self.metadata_about(&node.clone().into())?);
+        let mut pending: Vec<NamedOrBlankNode> = vec![graph.into_owned().into()];
+        let mut seen: std::collections::HashSet<NamedOrBlankNode> = pending.iter().cloned().collect();
+        while let Some(subject) = pending.pop() {
+            for quad in self.metadata_about(&subject)? {
+                if let Term::NamedNode(node) = &quad.object
+                    && node.as_str().starts_with(&prefix)
+                    && seen.insert(node.clone().into())
+                {
+                    pending.push(node.clone().into());
+                }
+                quads.push(quad);
             }
         }
-        quads.extend(own);
         Ok(quads)
     }
 
@@ -373,6 +393,10 @@ mod tests {
             records: 3,
             triples: 30,
             content_hash: "sha256:00".to_owned(),
+            bases: vec![
+                "https://kb.example.org/".to_owned(),
+                "https://other.example.org/".to_owned(),
+            ],
             inputs: (1..=11)
                 .map(|i| InputInfo {
                     path: format!("part-{i}.jsonl"),

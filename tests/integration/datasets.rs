@@ -89,6 +89,39 @@ fn a_reload_replaces_the_dataset_exactly() -> TestResult {
     Ok(())
 }
 
+/// `load` keeps the counts of each dataset's dates in the metadata (what a first page by
+/// date reads); a reload replaces them and leaves none of the old ones.
+#[test]
+fn the_dates_counts_follow_their_dataset() -> TestResult {
+    let folder = tempfile::tempdir()?;
+    let (input, store) = (folder.path().join("a.jsonl"), folder.path().join("st"));
+    let dated = A_BEFORE
+        .replace("\"act\": \"warn\"", "\"act\": \"warn\", \"date\": \"2022-02-24\"")
+        .replace("\"act\": \"say\"", "\"act\": \"say\", \"date\": \"2021\"");
+    std::fs::write(&input, &dated)?;
+    load(&[], &[&input], &store)?;
+    let counts = "PREFIX void: <http://rdfs.org/ns/void#> PREFIX sg: <https://w3id.org/saidgraph#> \
+                  PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> \
+                  SELECT ?total ?value ?n WHERE { GRAPH <https://w3id.org/saidgraph/datasets> { \
+                  <https://kb.example.org/graph/a> void:propertyPartition ?p . ?p void:property sg:date ; void:triples ?total . \
+                  OPTIONAL { ?p sg:valuePartition ?v . ?v rdf:value ?value ; void:triples ?n } } }";
+    assert_eq!(rows(&store, counts)?, ["2,2021,1", "2,2022-02-24,1"]);
+    let first = |limit: &str| -> Result<String, Box<dyn std::error::Error>> {
+        let output = saidgraph()
+            .args(["query", "timeline", "-r", "csv", "--limit", limit, "--store"])
+            .arg(&store)
+            .output()?;
+        assert!(output.status.success(), "{}", stderr(&output));
+        Ok(stdout(&output))
+    };
+    assert!(first("1")?.contains("statement/s2"), "{}", first("1")?);
+    std::fs::write(&input, dated.replace("\"date\": \"2021\"", "\"date\": \"2023\""))?;
+    load(&[], &[&input], &store)?;
+    assert_eq!(rows(&store, counts)?, ["2,2022-02-24,1", "2,2023,1"]);
+    assert!(first("1")?.contains("statement/s1"), "{}", first("1")?);
+    Ok(())
+}
+
 /// A replacement whose input is invalid changes nothing; other datasets are untouched
 /// by a replacement; an id another dataset defines is an error naming this file's line
 /// and column and that dataset; a reference to another dataset's record works.
@@ -278,6 +311,19 @@ fn graphs_and_the_datasets_query_show_the_provenance() -> TestResult {
         .output()?;
     let json: serde_json::Value = serde_json::from_slice(&json.stdout)?;
     assert_eq!(json["results"]["bindings"].as_array().map(Vec::len), Some(2));
+    // Each dataset records the base its records were minted with.
+    let bases = rows(
+        &store,
+        "PREFIX sg: <https://w3id.org/saidgraph#> PREFIX dcterms: <http://purl.org/dc/terms/> \
+         SELECT ?name ?base WHERE { GRAPH <https://w3id.org/saidgraph/datasets> { ?g dcterms:identifier ?name ; sg:base ?base } }",
+    )?;
+    assert_eq!(
+        bases,
+        [
+            "notes,https://kb.example.org/seed/",
+            "seed-article,https://kb.example.org/seed/"
+        ]
+    );
     Ok(())
 }
 

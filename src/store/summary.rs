@@ -1,0 +1,262 @@
+//! Value counts kept in the metadata: for a dataset and a property (`sg:date`), how many
+//! of the dataset's triples have each object, written by `load` once the data is in, so
+//! that a first page by date (`query::page`) reads a few hundred counts instead of
+//! scanning every date (0.6 s on 1,000,000 statements).
+//!
+//! In the metadata graph, after VoID's property partitions:
+//!
+//! ```turtle
+//! <GRAPH> void:propertyPartition <GRAPH#values-1> .
+//! <GRAPH#values-1> void:property sg:date ; void:triples 1000000 ;
+//!     sg:valuePartition <GRAPH#values-1-1>, … .
+//! <GRAPH#values-1-1> rdf:value "2010-01-01"^^xsd:date ; void:triples 2381 .
+//! ```
+//!
+//! The nodes are the dataset's own (its graph's IRI and a fragment), so they go with its
+//! description when the dataset is replaced or dropped. A store made before, a dataset
+//! whose load was killed between its data and its counts, or a graph that is no
+//! dataset's (a `--with` file, `link --apply`'s links) has none, and readers then count
+//! as before.
+
+use std::collections::HashMap;
+
+use oxigraph::model::vocab::{rdf, xsd};
+use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+
+use crate::error::{Error, Result};
+use crate::vocab::{self, sg, std_terms};
+
+use super::GraphStore;
+
+/// The properties whose values `load` counts: the one the library's first pages are by.
+pub const COUNTED: [NamedNodeRef<'static>; 1] = [sg::DATE];
+
+impl GraphStore {
+    /// Counts the objects of each of [`COUNTED`] in the named graph `graph` and records
+    /// the counts in the metadata (in a transaction of their own).
+    pub fn count_values(&self, graph: &NamedNode) -> Result<()> {
+        let metadata = GraphName::from(vocab::DATASETS_GRAPH.into_owned());
+        let mut quads = Vec::new();
+        for (p, predicate) in COUNTED.iter().enumerate() {
+            let text = format!(
+                "SELECT ?value (COUNT(*) AS ?count) WHERE {{ GRAPH <{}> {{ ?subject <{}> ?value }} }} GROUP BY ?value",
+                graph.as_str(),
+                predicate.as_str()
+            );
+            let prepared = SparqlEvaluator::new()
+                .parse_query(&text)
+                .map_err(|e| Error::Internal(format!("the value count query: {e}")))?;
+            let QueryResults::Solutions(solutions) = prepared.on_store(&self.store).execute()? else {
+                return Err(Error::Internal("the value count query is not a SELECT".to_owned()));
+            };
+            let mut values: Vec<(Term, u64)> = Vec::new();
+            for solution in solutions {
+                let solution = solution?;
+                if let (Some(value), Some(count)) = (solution.get("value"), solution.get("count").and_then(count_of)) {
+                    values.push((value.clone(), count));
+                }
+            }
+            // Numbered in the order of the values' N-Triples, so that a load writes the
+            // same metadata each time.
+            values.sort_by_cached_key(|(value, _)| value.to_string());
+            let partition = NamedNode::new_unchecked(format!("{}#values-{}", graph.as_str(), p + 1));
+            let mut total = 0;
+            for (v, (value, count)) in values.into_iter().enumerate() {
+                total += count;
+                let node = NamedNode::new_unchecked(format!("{}-{}", partition.as_str(), v + 1));
+                quads.push(Quad::new(
+                    partition.clone(),
+                    sg::VALUE_PARTITION,
+                    node.clone(),
+                    metadata.clone(),
+                ));
+                quads.push(Quad::new(node.clone(), rdf::VALUE, value, metadata.clone()));
+                quads.push(Quad::new(
+                    node,
+                    std_terms::VOID_TRIPLES,
+                    integer(count),
+                    metadata.clone(),
+                ));
+            }
+            quads.push(Quad::new(
+                graph.clone(),
+                std_terms::VOID_PROPERTY_PARTITION,
+                partition.clone(),
+                metadata.clone(),
+            ));
+            quads.push(Quad::new(
+                partition.clone(),
+                std_terms::VOID_PROPERTY,
+                predicate.into_owned(),
+                metadata.clone(),
+            ));
+            quads.push(Quad::new(
+                partition,
+                std_terms::VOID_TRIPLES,
+                integer(total),
+                metadata.clone(),
+            ));
+        }
+        self.load_quads(quads)
+    }
+
+    /// The objects of `predicate` in the data with how many triples have each, summed over
+    /// the graphs, from the recorded counts; `None` unless every graph of data has them
+    /// (every named graph but the ontology's and the metadata, and an empty default graph).
+    pub fn value_counts(&self, predicate: NamedNodeRef<'_>) -> Result<Option<Vec<(Term, u64)>>> {
+        if self
+            .store
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+            .next()
+            .is_some()
+        {
+            return Ok(None);
+        }
+        // The partitions of `predicate`, by the graph they count.
+        let mut partitions: HashMap<NamedNode, NamedNode> = HashMap::new();
+        for quad in self.store.quads_for_pattern(
+            None,
+            Some(std_terms::VOID_PROPERTY_PARTITION),
+            None,
+            Some(vocab::DATASETS_GRAPH.into()),
+        ) {
+            let quad = quad.map_err(|e| self.storage_error(e))?;
+            if let (NamedOrBlankNode::NamedNode(graph), Term::NamedNode(partition)) = (quad.subject, quad.object)
+                && self
+                    .store
+                    .contains(oxigraph::model::QuadRef::new(
+                        partition.as_ref(),
+                        std_terms::VOID_PROPERTY,
+                        predicate,
+                        vocab::DATASETS_GRAPH,
+                    ))
+                    .map_err(|e| self.storage_error(e))?
+            {
+                partitions.insert(graph, partition);
+            }
+        }
+        for graph in self.store.named_graphs() {
+            let graph = graph.map_err(|e| self.storage_error(e))?;
+            let counted = match &graph {
+                NamedOrBlankNode::NamedNode(g) => {
+                    g.as_ref() == vocab::ONTOLOGY_GRAPH
+                        || g.as_ref() == vocab::DATASETS_GRAPH
+                        || partitions.contains_key(g)
+                }
+                NamedOrBlankNode::BlankNode(_) => false,
+            };
+            if !counted {
+                return Ok(None);
+            }
+        }
+        let mut counts: HashMap<Term, u64> = HashMap::new();
+        for partition in partitions.values() {
+            for quad in self.store.quads_for_pattern(
+                Some(partition.as_ref().into()),
+                Some(sg::VALUE_PARTITION),
+                None,
+                Some(vocab::DATASETS_GRAPH.into()),
+            ) {
+                let quad = quad.map_err(|e| self.storage_error(e))?;
+                let Term::NamedNode(node) = quad.object else {
+                    return Ok(None);
+                };
+                let (mut value, mut count) = (None, None);
+                for fact in self.store.quads_for_pattern(
+                    Some(node.as_ref().into()),
+                    None,
+                    None,
+                    Some(vocab::DATASETS_GRAPH.into()),
+                ) {
+                    let fact = fact.map_err(|e| self.storage_error(e))?;
+                    if fact.predicate == rdf::VALUE {
+                        value = Some(fact.object);
+                    } else if fact.predicate == std_terms::VOID_TRIPLES {
+                        count = count_of(&fact.object);
+                    }
+                }
+                let (Some(value), Some(count)) = (value, count) else {
+                    return Ok(None);
+                };
+                *counts.entry(value).or_default() += count;
+            }
+        }
+        Ok(Some(counts.into_iter().collect()))
+    }
+}
+
+fn integer(n: u64) -> Literal {
+    Literal::new_typed_literal(n.to_string(), xsd::INTEGER)
+}
+
+fn count_of(term: &Term) -> Option<u64> {
+    match term {
+        Term::Literal(literal) => literal.value().parse().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::graph_iri;
+
+    fn dated(graph: &NamedNode, subject: &str, date: Literal) -> Quad {
+        Quad::new(
+            NamedNode::new_unchecked(format!("https://a.org/statement/{subject}")),
+            sg::DATE,
+            date,
+            graph.clone(),
+        )
+    }
+
+    #[test]
+    fn counts_are_kept_per_dataset_summed_over_them_and_trusted_only_when_complete() -> Result<()> {
+        let date = |text: &str| Literal::new_typed_literal(text, xsd::DATE);
+        let a = graph_iri("https://a.org/", "a");
+        let b = graph_iri("https://a.org/", "b");
+        let store = GraphStore::in_memory()?;
+        store.load_quads([
+            dated(&a, "1", date("2020-01-01")),
+            dated(&a, "2", date("2020-01-01")),
+            dated(&a, "3", date("2021-05-05")),
+            dated(&b, "4", date("2020-01-01")),
+        ])?;
+        // Nothing counted yet: the caller counts.
+        assert_eq!(store.value_counts(sg::DATE)?, None);
+        store.count_values(&a)?;
+        assert_eq!(store.value_counts(sg::DATE)?, None, "b is not counted");
+        store.count_values(&b)?;
+        let mut counts = store.value_counts(sg::DATE)?.expect("every graph counted");
+        counts.sort_by_key(|(term, _)| term.to_string());
+        assert_eq!(counts, [(date("2020-01-01").into(), 3), (date("2021-05-05").into(), 1)]);
+        assert_eq!(
+            store.value_counts(std_terms::RDFS_LABEL)?,
+            None,
+            "only sg:date is counted"
+        );
+        // The counts are the dataset's own nodes: they go with its description.
+        let described = store.metadata_quads(a.as_ref())?;
+        assert_eq!(described.len(), 3 + 2 * 3, "{described:?}");
+        for quad in &described {
+            store.store().remove(quad).map_err(|e| store.storage_error(e))?;
+        }
+        store
+            .store()
+            .remove_named_graph(a.as_ref())
+            .map_err(|e| store.storage_error(e))?;
+        assert_eq!(
+            store.value_counts(sg::DATE)?,
+            Some(vec![(date("2020-01-01").into(), 1)])
+        );
+        // A graph of data without counts (a --with file) makes them untrusted.
+        store.load_quads([dated(
+            &NamedNode::new_unchecked("file:///x.ttl"),
+            "5",
+            date("1999-01-01"),
+        )])?;
+        assert_eq!(store.value_counts(sg::DATE)?, None);
+        Ok(())
+    }
+}
