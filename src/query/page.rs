@@ -16,7 +16,8 @@
 //! variables are projected. It may add `, then ?statement`: rows of one text of the key
 //! come next by the subject's IRI. Then its first N rows are found so:
 //!
-//! 1. the values of the property, and how many subjects have each, counted by Oxigraph
+//! 1. the values of the property, and how many subjects have each: the counts `load`
+//!    keeps in the metadata for `sg:date` (`store::summary`), else counted by Oxigraph
 //!    without reading a subject (one scan of one predicate, grouped on stored ids);
 //! 2. the fewest first values, in the order of their text, that N subjects have;
 //! 3. the subjects that have one of them (a lookup per value) — of the last value, when
@@ -224,10 +225,7 @@ impl FirstPage {
     fn keys(&self, store: &GraphStore, evaluation: &Evaluation) -> Result<Option<Vec<Key>>> {
         let counts = match store.value_counts(self.predicate.as_ref())? {
             Some(counts) => counts,
-            None => match self.count(store, evaluation)? {
-                Some(counts) => counts,
-                None => return Ok(None),
-            },
+            None => store.count_objects(self.predicate.as_ref(), None, evaluation.cancel.as_ref())?,
         };
         let mut keys: Vec<Key> = Vec::new();
         for (term, count) in counts {
@@ -251,31 +249,6 @@ impl FirstPage {
             true
         });
         Ok(Some(keys))
-    }
-
-    /// The key's values with how many triples give each, counted by Oxigraph (one scan of
-    /// the predicate, grouped on stored ids); `None` when a count is not a number.
-    fn count(&self, store: &GraphStore, evaluation: &Evaluation) -> Result<Option<Vec<(Term, u64)>>> {
-        let text = format!(
-            "SELECT ?key (COUNT(*) AS ?count) WHERE {{ ?subject <{}> ?key }} GROUP BY ?key",
-            self.predicate.as_str()
-        );
-        let query = super::parse(&text, "the first page's keys", &[])?;
-        let QueryResults::Solutions(solutions) = execute(store, query, Vec::new(), evaluation, false)?.0 else {
-            return Ok(None);
-        };
-        let mut counts = Vec::new();
-        for solution in solutions {
-            let solution = solution?;
-            let (Some(term), Some(Term::Literal(count))) = (solution.get("key"), solution.get("count")) else {
-                return Ok(None);
-            };
-            let Ok(count) = count.value().parse::<u64>() else {
-                return Ok(None);
-            };
-            counts.push((term.clone(), count));
-        }
-        Ok(Some(counts))
     }
 
     /// The subjects that have one of `keys`' terms, in any graph — of the last key only the

@@ -73,7 +73,6 @@ impl DatasetInfo {
     pub fn quads(&self) -> Vec<Quad> {
         let g = GraphName::from(vocab::DATASETS_GRAPH.into_owned());
         let s = &self.graph;
-        let integer = |n: u64| Literal::new_typed_literal(n.to_string(), xsd::INTEGER);
         let mut quads = vec![
             Quad::new(s.clone(), rdf::TYPE, DCAT_DATASET, g.clone()),
             Quad::new(
@@ -155,7 +154,12 @@ pub struct Reference {
     pub record: Term,
 }
 
-fn literal_value(term: &Term) -> Option<&str> {
+/// A count as the metadata writes it: an `xsd:integer`.
+pub(super) fn integer(n: u64) -> Literal {
+    Literal::new_typed_literal(n.to_string(), xsd::INTEGER)
+}
+
+pub(super) fn literal_value(term: &Term) -> Option<&str> {
     match term {
         Term::Literal(literal) => Some(literal.value()),
         _ => None,

@@ -283,12 +283,7 @@ impl GraphStore {
     /// 1,000,000 statements).
     pub fn bases(&self) -> Result<Vec<String>> {
         let datasets = self.datasets()?;
-        let default_graph_data = self
-            .store
-            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
-            .next()
-            .is_some();
-        if !datasets.is_empty() && datasets.iter().all(|d| !d.bases.is_empty()) && !default_graph_data {
+        if !datasets.is_empty() && datasets.iter().all(|d| !d.bases.is_empty()) && !self.has_default_graph_data() {
             let mut bases: Vec<String> = Vec::new();
             for base in datasets.into_iter().flat_map(|d| d.bases) {
                 if !bases.contains(&base) {
@@ -298,6 +293,14 @@ impl GraphStore {
             return Ok(bases);
         }
         self.bases_of_entities()
+    }
+
+    /// Whether the default graph holds anything: data of a store made before datasets.
+    fn has_default_graph_data(&self) -> bool {
+        self.store
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+            .next()
+            .is_some()
     }
 
     /// The bases the store's entities were minted with, found from their IRIs.

@@ -20,14 +20,15 @@
 
 use std::collections::HashMap;
 
-use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 
 use crate::error::{Error, Result};
 use crate::vocab::{self, sg, std_terms};
 
 use super::GraphStore;
+use super::datasets::{integer, literal_value};
 
 /// The properties whose values `load` counts: the one the library's first pages are by.
 pub const COUNTED: [NamedNodeRef<'static>; 1] = [sg::DATE];
@@ -39,24 +40,7 @@ impl GraphStore {
         let metadata = GraphName::from(vocab::DATASETS_GRAPH.into_owned());
         let mut quads = Vec::new();
         for (p, predicate) in COUNTED.iter().enumerate() {
-            let text = format!(
-                "SELECT ?value (COUNT(*) AS ?count) WHERE {{ GRAPH <{}> {{ ?subject <{}> ?value }} }} GROUP BY ?value",
-                graph.as_str(),
-                predicate.as_str()
-            );
-            let prepared = SparqlEvaluator::new()
-                .parse_query(&text)
-                .map_err(|e| Error::Internal(format!("the value count query: {e}")))?;
-            let QueryResults::Solutions(solutions) = prepared.on_store(&self.store).execute()? else {
-                return Err(Error::Internal("the value count query is not a SELECT".to_owned()));
-            };
-            let mut values: Vec<(Term, u64)> = Vec::new();
-            for solution in solutions {
-                let solution = solution?;
-                if let (Some(value), Some(count)) = (solution.get("value"), solution.get("count").and_then(count_of)) {
-                    values.push((value.clone(), count));
-                }
-            }
+            let mut values = self.count_objects(*predicate, Some(graph), None)?;
             // Numbered in the order of the values' N-Triples, so that a load writes the
             // same metadata each time.
             values.sort_by_cached_key(|(value, _)| value.to_string());
@@ -101,16 +85,47 @@ impl GraphStore {
         self.load_quads(quads)
     }
 
+    /// The objects of `predicate` with how many triples have each, counted now by Oxigraph
+    /// (one scan of the predicate, grouped on stored ids): in the named graph `graph`, or
+    /// in the union of all graphs.
+    pub fn count_objects(
+        &self,
+        predicate: NamedNodeRef<'_>,
+        graph: Option<&NamedNode>,
+        cancel: Option<&CancellationToken>,
+    ) -> Result<Vec<(Term, u64)>> {
+        let pattern = format!("?subject <{}> ?value", predicate.as_str());
+        let pattern = match graph {
+            Some(graph) => format!("GRAPH <{}> {{ {pattern} }}", graph.as_str()),
+            None => pattern,
+        };
+        let text = format!("SELECT ?value (COUNT(*) AS ?count) WHERE {{ {pattern} }} GROUP BY ?value");
+        let mut evaluator = SparqlEvaluator::new();
+        if let Some(token) = cancel {
+            evaluator = evaluator.with_cancellation_token(token.clone());
+        }
+        let mut prepared = evaluator
+            .parse_query(&text)
+            .map_err(|e| Error::Internal(format!("the value count query: {e}")))?;
+        prepared.dataset_mut().set_default_graph_as_union();
+        let QueryResults::Solutions(solutions) = prepared.on_store(&self.store).execute()? else {
+            return Err(Error::Internal("the value count query is not a SELECT".to_owned()));
+        };
+        let mut counts = Vec::new();
+        for solution in solutions {
+            let solution = solution?;
+            if let (Some(value), Some(count)) = (solution.get("value"), solution.get("count").and_then(count_of)) {
+                counts.push((value.clone(), count));
+            }
+        }
+        Ok(counts)
+    }
+
     /// The objects of `predicate` in the data with how many triples have each, summed over
     /// the graphs, from the recorded counts; `None` unless every graph of data has them
     /// (every named graph but the ontology's and the metadata, and an empty default graph).
     pub fn value_counts(&self, predicate: NamedNodeRef<'_>) -> Result<Option<Vec<(Term, u64)>>> {
-        if self
-            .store
-            .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
-            .next()
-            .is_some()
-        {
+        if self.has_default_graph_data() {
             return Ok(None);
         }
         // The partitions of `predicate`, by the graph they count.
@@ -186,19 +201,15 @@ impl GraphStore {
     }
 }
 
-fn integer(n: u64) -> Literal {
-    Literal::new_typed_literal(n.to_string(), xsd::INTEGER)
-}
-
 fn count_of(term: &Term) -> Option<u64> {
-    match term {
-        Term::Literal(literal) => literal.value().parse().ok(),
-        _ => None,
-    }
+    literal_value(term)?.parse().ok()
 }
 
 #[cfg(test)]
 mod tests {
+    use oxigraph::model::Literal;
+    use oxigraph::model::vocab::xsd;
+
     use super::*;
     use crate::resolve::graph_iri;
 
