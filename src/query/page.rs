@@ -1,5 +1,6 @@
 //! First pages without the whole sort: a query ordered by one property of its rows'
-//! subject (a date, most often) reads only the subjects of the first values of it.
+//! subject (a date, most often), or by the label of its rows' speaker, topic or entity,
+//! reads only the subjects of the first values of it.
 //!
 //! Oxigraph evaluates `ORDER BY` by computing every row and sorting them all, so the first
 //! 100 rows of `timeline` on a million statements cost as much as the whole result. A
@@ -33,20 +34,39 @@
 //!    all of them, then more values, as many more as the rows found fall short, and when
 //!    it would take every value the query is evaluated as it is.
 //!
+//! A query ordered first by a label declares it so:
+//!
+//! ```text
+//! # First page: by ?speakerLabel, the label of ?speaker, from ?statement sg:speaker ?speaker, then ?speaker
+//! ```
+//!
+//! promising that its rows come first by the text of `?speakerLabel`, which is the text of
+//! one of `?speaker`'s `rdfs:label`s or, when it has none, of its IRI, then by `?speaker`'s
+//! IRI; that each triple of the pattern gives at least one row of its `?speaker` (the
+//! subject or the object), and each row belongs to one `?speaker`. Each candidate's key is
+//! the least text of its labels (else its IRI's), in any graph: the label its rows sort by
+//! is never less. The candidates, counted as the dates are (`load` keeps the counts of
+//! `sg:speaker` and `sg:about`), are sorted by key and IRI; the fewest first that give N
+//! rows are taken, the query is evaluated with `?speaker` restricted to them, and its
+//! first N rows are the page when each sorts below the first candidate left out — every
+//! row of one left out sorts at or after its key. Otherwise more are taken, as above. A
+//! label without a text (a blank node) makes the query take its whole course.
+//!
 //! Only a query run with a limit, no parameters, no `--explain` and the default dataset
 //! takes this path; the results are those of the query, row for row (this module's tests
 //! compare every declaring query's pages with its whole result).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use oxigraph::model::{NamedNode, Term};
+use oxigraph::model::{NamedNode, NamedOrBlankNode, Term};
 use oxigraph::sparql::{QueryResults, QuerySolution, QuerySolutionIter, Variable};
 use spargebra::algebra::GraphPattern;
 use spargebra::term::{GroundTerm, NamedNodePattern, TermPattern};
 
 use crate::error::{Error, Result};
 use crate::store::GraphStore;
+use crate::vocab::std_terms;
 
 use super::{Evaluation, bind, execute};
 
@@ -56,19 +76,32 @@ const DECLARATION: &str = "# First page: by ";
 /// Past this many subjects a page costs about what the whole query does.
 const MAX_SUBJECTS: usize = 200_000;
 
-/// A query's declared first order: rows by the text of `key`, the object of `predicate`
-/// for the row's `subject`.
+/// A query's declared first order: rows by the text of `key`, and the variable a page
+/// restricts to the values that hold its rows.
 #[derive(Debug, Clone)]
 pub(super) struct FirstPage {
     key: Variable,
-    subject: Variable,
+    /// The rows of one of its values are that value's own (restricting it keeps them whole):
+    /// `?SUBJECT` of the triple, or of a label order the `?OF` the label is of.
+    restricted: Variable,
     predicate: NamedNode,
-    /// Rows of one text of the key come next by the subject's IRI (`, then ?SUBJECT`).
-    then_subject: bool,
+    order: Order,
 }
 
-/// A value of the key: its text (what the query sorts by), the terms written so, and how
-/// many triples give one of them.
+/// What the key of a row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// The object of `?SUBJECT PREDICATE ?KEY`; with `then_subject`, rows of one text of it
+    /// come next by the subject's IRI (`, then ?SUBJECT`).
+    Value { then_subject: bool },
+    /// The label of `?OF` (the text of one of its `rdfs:label`s, or its IRI's), which is the
+    /// object (or the subject, `of_object` false) of the triple, each of which gives a row;
+    /// rows of one text come next by `?OF`'s IRI.
+    Label { of_object: bool },
+}
+
+/// A value of the key: its text (what the query sorts by), the terms written so (of a label
+/// order, the one term it is the label of), and how many triples give one of them.
 #[derive(Debug)]
 struct Key {
     text: String,
@@ -90,10 +123,16 @@ impl FirstPage {
         let malformed = || {
             Error::Usage(format!(
                 "{origin}: \"{DECLARATION}{line}\": expected \"{DECLARATION}?KEY from ?SUBJECT PREDICATE ?KEY\" \
-                 (and \", then ?SUBJECT\" when rows of one key come next by subject)"
+                 (and \", then ?SUBJECT\" when rows of one key come next by subject), or \
+                 \"{DECLARATION}?KEY, the label of ?OF, from ?SUBJECT PREDICATE ?OBJECT, then ?OF\" \
+                 (?OF the subject or the object)"
             ))
         };
         let (key, rest) = line.split_once(" from ").ok_or_else(malformed)?;
+        let (key, label_of) = match key.split_once(", the label of ") {
+            Some((key, of)) => (key, Some(of.strip_suffix(',').ok_or_else(malformed)?.trim())),
+            None => (key, None),
+        };
         let (pattern, then) = match rest.split_once(", then ") {
             Some((pattern, then)) => (pattern, Some(then.trim())),
             None => (rest, None),
@@ -118,29 +157,44 @@ impl FirstPage {
         let GraphPattern::Bgp { patterns } = *inner else {
             return Err(malformed());
         };
-        match (patterns.as_slice(), key.trim().strip_prefix('?')) {
-            (
-                [
-                    spargebra::term::TriplePattern {
-                        subject: TermPattern::Variable(subject),
-                        predicate: NamedNodePattern::NamedNode(predicate),
-                        object: TermPattern::Variable(object),
-                    },
-                ],
-                Some(key),
-            ) if object.as_str() == key
-                && subject != object
-                && then.is_none_or(|t| t.strip_prefix('?') == Some(subject.as_str())) =>
-            {
-                Ok(Some(Self {
-                    key: object.clone(),
-                    subject: subject.clone(),
-                    predicate: predicate.clone(),
-                    then_subject: then.is_some(),
-                }))
-            }
-            _ => Err(malformed()),
+        let [
+            spargebra::term::TriplePattern {
+                subject: TermPattern::Variable(subject),
+                predicate: NamedNodePattern::NamedNode(predicate),
+                object: TermPattern::Variable(object),
+            },
+        ] = patterns.as_slice()
+        else {
+            return Err(malformed());
+        };
+        let named =
+            |text: Option<&str>, variable: &Variable| text.and_then(|t| t.strip_prefix('?')) == Some(variable.as_str());
+        let key = key.trim().strip_prefix('?').ok_or_else(malformed)?;
+        let key = Variable::new(key).map_err(|_| malformed())?;
+        if subject == object || key == *subject {
+            return Err(malformed());
         }
+        let (restricted, order) = match label_of {
+            None if key == *object && (then.is_none() || named(then, subject)) => (
+                subject.clone(),
+                Order::Value {
+                    then_subject: then.is_some(),
+                },
+            ),
+            Some(of) if key != *object && named(then, subject) && named(Some(of), subject) => {
+                (subject.clone(), Order::Label { of_object: false })
+            }
+            Some(of) if key != *object && named(then, object) && named(Some(of), object) => {
+                (object.clone(), Order::Label { of_object: true })
+            }
+            _ => return Err(malformed()),
+        };
+        Ok(Some(Self {
+            key,
+            restricted,
+            predicate: predicate.clone(),
+            order,
+        }))
     }
 
     /// The first `limit` rows of `query` (which holds that limit), or `None` when this
@@ -174,34 +228,42 @@ impl FirstPage {
             let chosen = &keys[..taken];
             let last = chosen[taken - 1].count;
             let keep = wanted.saturating_sub(count - last).saturating_mul(per_row);
-            let cut = self.then_subject && keep < last;
+            let cut = self.order == (Order::Value { then_subject: true }) && keep < last;
             let keep = cut.then(|| usize::try_from(keep).unwrap_or(usize::MAX));
             let Some(subjects) = self.subjects(store, chosen, keep)? else {
                 return Ok(None);
             };
             let mut restricted = query.clone();
-            bind::restrict_query_to(&mut restricted, &self.subject, &subjects);
+            bind::restrict_query_to(&mut restricted, &self.restricted, &subjects);
             let QueryResults::Solutions(solutions) = execute(store, restricted, Vec::new(), evaluation, false)?.0
             else {
                 return Ok(None);
             };
             let variables: Arc<[Variable]> = solutions.variables().into();
             let texts: HashSet<&str> = chosen.iter().map(|k| k.text.as_str()).collect();
+            // Of a label order, the first key left out: every row of a value left out has
+            // a label whose text is at least its key's, so rows below it are the first rows.
+            let first_left_out = &keys[taken];
             let mut rows: Vec<QuerySolution> = Vec::with_capacity(limit);
-            let mut outside = false;
             for solution in solutions {
                 let solution = solution?;
-                if !solution
-                    .get(&self.key)
-                    .and_then(text_of)
-                    .is_some_and(|t| texts.contains(t))
-                {
-                    outside = true;
+                let text = solution.get(&self.key).and_then(text_of);
+                let inside = match self.order {
+                    Order::Value { .. } => text.is_some_and(|t| texts.contains(t)),
+                    Order::Label { .. } => match (text, solution.get(&self.restricted)) {
+                        (Some(text), Some(Term::NamedNode(of))) => {
+                            (text, of.as_str()) < (first_left_out.text.as_str(), first_left_out.iri())
+                        }
+                        _ => false,
+                    },
+                };
+                if !inside {
                     break;
                 }
                 rows.push(solution);
             }
-            if !outside && rows.len() >= limit {
+            // The query holds the limit: as many rows are all inside.
+            if rows.len() >= limit {
                 return Ok(Some(QueryResults::Solutions(QuerySolutionIter::new(
                     variables,
                     rows.into_iter().map(Ok),
@@ -219,14 +281,22 @@ impl FirstPage {
         }
     }
 
-    /// The key's values in the order of their text, with how many triples give each (as
-    /// `load` counted them, else counted now); `None` when one is not an IRI or a literal
-    /// (its text is an error, which sorts first).
+    /// The key's values in the order of their text (of a label order, then of the IRI),
+    /// with how many triples give each (as `load` counted them, else counted now); `None`
+    /// when one is not an IRI or a literal (its text is an error, which sorts first), or
+    /// of a label order not an IRI.
     fn keys(&self, store: &GraphStore, evaluation: &Evaluation) -> Result<Option<Vec<Key>>> {
-        let counts = match store.value_counts(self.predicate.as_ref())? {
-            Some(counts) => counts,
-            None => store.count_objects(self.predicate.as_ref(), None, evaluation.cancel.as_ref())?,
+        let cancel = evaluation.cancel.as_ref();
+        let counts = match self.order {
+            Order::Label { of_object: false } => store.count_subjects(self.predicate.as_ref(), cancel)?,
+            _ => match store.value_counts(self.predicate.as_ref())? {
+                Some(counts) => counts,
+                None => store.count_objects(self.predicate.as_ref(), None, cancel)?,
+            },
         };
+        if let Order::Label { .. } = self.order {
+            return label_keys(store, counts);
+        }
         let mut keys: Vec<Key> = Vec::new();
         for (term, count) in counts {
             let Some(text) = text_of(&term) else {
@@ -254,7 +324,18 @@ impl FirstPage {
     /// The subjects that have one of `keys`' terms, in any graph — of the last key only the
     /// first `keep` by IRI when given; `None` when there are too many, or one is a blank
     /// node (which a `VALUES` cannot name).
+    /// Of a label order, the keys' own terms.
     fn subjects(&self, store: &GraphStore, keys: &[Key], keep: Option<usize>) -> Result<Option<Vec<GroundTerm>>> {
+        if let Order::Label { .. } = self.order {
+            let mut terms = Vec::with_capacity(keys.len());
+            for key in keys {
+                let Some(Term::NamedNode(node)) = key.terms.first() else {
+                    return Ok(None);
+                };
+                terms.push(GroundTerm::NamedNode(node.clone()));
+            }
+            return Ok((terms.len() <= MAX_SUBJECTS).then_some(terms));
+        }
         let mut seen = HashSet::new();
         let mut subjects = Vec::new();
         for (i, key) in keys.iter().enumerate() {
@@ -266,7 +347,7 @@ impl FirstPage {
                         .quads_for_pattern(None, Some(self.predicate.as_ref()), Some(term.as_ref()), None)
                 {
                     let quad = quad.map_err(|e| store.storage_error(e))?;
-                    let oxigraph::model::NamedOrBlankNode::NamedNode(subject) = quad.subject else {
+                    let NamedOrBlankNode::NamedNode(subject) = quad.subject else {
                         return Ok(None);
                     };
                     of_key.push(subject);
@@ -295,6 +376,95 @@ impl FirstPage {
     }
 }
 
+/// One key per counted term, its text the least of its labels' (any graph's, any
+/// language's), or its IRI's when it has none: the text of the label a row of it sorts by
+/// is never less. In the order of text, then IRI; `None` when a label has no text (a blank
+/// node, whose `STR` is an error: a query's label of it may be unbound, which sorts first).
+fn label_keys(store: &GraphStore, counts: Vec<(Term, u64)>) -> Result<Option<Vec<Key>>> {
+    // Per term: the least text of its labels, and whether one has none.
+    let mut labels: HashMap<NamedNode, (Option<String>, bool)> = HashMap::with_capacity(counts.len());
+    for (term, _) in &counts {
+        let Term::NamedNode(node) = term else {
+            return Ok(None);
+        };
+        labels.insert(node.clone(), (None, false));
+    }
+    let add = |labels: &mut HashMap<NamedNode, (Option<String>, bool)>, subject: &NamedNode, label: &Term| {
+        if let Some((least, textless)) = labels.get_mut(subject) {
+            match text_of(label) {
+                Some(text) if least.as_deref().is_none_or(|l| text < l) => *least = Some(text.to_owned()),
+                Some(_) => {}
+                None => *textless = true,
+            }
+        }
+    };
+    // Every label read in one pass, unless there are many more labels than terms (a
+    // graph of Wikidata's names beside the data): then a lookup per term.
+    let most = counts.len().saturating_mul(4).saturating_add(10_000);
+    let mut scanned = 0;
+    let mut complete = true;
+    for quad in store
+        .store()
+        .quads_for_pattern(None, Some(std_terms::RDFS_LABEL), None, None)
+    {
+        let quad = quad.map_err(|e| store.storage_error(e))?;
+        scanned += 1;
+        if scanned > most {
+            complete = false;
+            break;
+        }
+        if let NamedOrBlankNode::NamedNode(subject) = &quad.subject {
+            add(&mut labels, subject, &quad.object);
+        }
+    }
+    if !complete {
+        for label in labels.values_mut() {
+            *label = (None, false);
+        }
+        for (term, _) in &counts {
+            let Term::NamedNode(node) = term else {
+                return Ok(None);
+            };
+            for quad in
+                store
+                    .store()
+                    .quads_for_pattern(Some(node.as_ref().into()), Some(std_terms::RDFS_LABEL), None, None)
+            {
+                let quad = quad.map_err(|e| store.storage_error(e))?;
+                add(&mut labels, node, &quad.object);
+            }
+        }
+    }
+    let mut keys = Vec::with_capacity(counts.len());
+    for (term, count) in counts {
+        let Term::NamedNode(node) = &term else {
+            return Ok(None);
+        };
+        let text = match labels.remove(node) {
+            Some((_, true)) => return Ok(None),
+            Some((Some(text), false)) => text,
+            _ => node.as_str().to_owned(),
+        };
+        keys.push(Key {
+            text,
+            terms: vec![term],
+            count,
+        });
+    }
+    keys.sort_unstable_by(|a, b| (a.text.as_str(), a.iri()).cmp(&(b.text.as_str(), b.iri())));
+    Ok(Some(keys))
+}
+
+impl Key {
+    /// The IRI of its first term (the one term of a label order's key), or "".
+    fn iri(&self) -> &str {
+        match self.terms.first() {
+            Some(Term::NamedNode(n)) => n.as_str(),
+            _ => "",
+        }
+    }
+}
+
 /// `STR(term)`, for the terms that have one.
 fn text_of(term: &Term) -> Option<&str> {
     match term {
@@ -314,15 +484,36 @@ mod tests {
 
     /// Statements with dates of three precisions, a few undated and a few with two dates,
     /// the first date on 46 statements, quotes on two in three, and replies to earlier
-    /// statements.
+    /// statements; by 47 speakers, about one or two of them, whose labels are two (the
+    /// least not the first), none, lowercase (after the IRIs' text), shared by several,
+    /// one text in two languages, or in German.
     fn store() -> GraphStore {
         let mut turtle = String::from(
             "@prefix sg: <https://w3id.org/saidgraph#> .\n\
+             @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\
              @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\
              @prefix : <https://kb.example.org/> .\n",
         );
+        for k in 0..47 {
+            turtle += &format!(":e{k} a sg:Person ");
+            match k % 6 {
+                0 => turtle += &format!("; rdfs:label \"Zed {k}\"@en, \"Alpha {k}\" "),
+                1 => {}
+                2 => turtle += &format!("; rdfs:label \"beta {k}\" "),
+                3 => turtle += "; rdfs:label \"Gamma\" ",
+                4 => turtle += &format!("; rdfs:label \"Omega {k}\", \"Omega {k}\"@en "),
+                _ => turtle += &format!("; rdfs:label \"Delta {k}\"@de "),
+            }
+            turtle += ".\n";
+        }
         for i in 0..600 {
-            turtle += &format!(":s{i} a sg:Statement ; sg:speaker :e{} ", i % 7);
+            turtle += &format!(":s{i} a sg:Statement ; sg:speaker :e{} ", i % 47);
+            if i % 5 != 0 {
+                turtle += &format!("; sg:about :e{} ", (i * 5) % 47);
+            }
+            if i % 11 == 0 {
+                turtle += &format!("; sg:about :e{} ", (i * 7) % 47);
+            }
             match i % 13 {
                 0 => {}
                 1 => turtle += &format!("; sg:date \"{}\"^^xsd:gYear ", 2020 + i % 3),
@@ -395,7 +586,9 @@ mod tests {
         store
             .count_values(&NamedNode::new_unchecked("https://kb.example.org/graph/a"))
             .expect("counted");
-        assert!(store.value_counts(crate::vocab::sg::DATE).expect("read").is_some());
+        for predicate in crate::store::summary::COUNTED {
+            assert!(store.value_counts(predicate).expect("read").is_some());
+        }
         first_pages_are_the_first_rows(&store);
     }
 
@@ -405,11 +598,21 @@ mod tests {
             .filter(|q| q.text.contains(DECLARATION))
             .collect();
         let names: Vec<&str> = declared.iter().map(|q| q.name).collect();
-        assert_eq!(names, ["replies", "timeline", "quotes"]);
+        assert_eq!(
+            names,
+            [
+                "statements-by",
+                "statements-about",
+                "replies",
+                "timeline",
+                "quotes",
+                "entity"
+            ]
+        );
         for query in declared {
             let whole = rows(store, query.name, None);
-            assert!(whole.len() > 100, "{}: {} rows", query.name, whole.len());
-            for limit in [1, 3, 17, 100, whole.len() - 1, whole.len() + 5] {
+            assert!(whole.len() > 30, "{}: {} rows", query.name, whole.len());
+            for limit in [1, 3, 17, 40, 100, whole.len() - 1, whole.len() + 5] {
                 let page = rows(store, query.name, Some(limit));
                 let expected = &whole[..limit.min(whole.len())];
                 assert!(page == expected, "{} --limit {limit}: not the first rows", query.name);
@@ -427,7 +630,7 @@ mod tests {
             .expect("the declaration reads")
             .expect("timeline declares its first page");
         assert_eq!(page.key.as_str(), "date");
-        assert_eq!(page.subject.as_str(), "statement");
+        assert_eq!(page.restricted.as_str(), "statement");
         assert_eq!(page.predicate.as_str(), "https://w3id.org/saidgraph#date");
         let first = |limit: usize| {
             let mut query = crate::query::parse(text, "timeline", &[]).expect("parses");
@@ -461,6 +664,67 @@ mod tests {
         assert_eq!(cut.iter().map(ToString::to_string).collect::<Vec<_>>(), first_five);
     }
 
+    /// A label order restricts what the label is of, the subject or the object, and takes
+    /// the path for a small page.
+    #[test]
+    fn label_orders_restrict_what_the_label_is_of() {
+        let store = store();
+        for (name, restricted, order) in [
+            ("statements-by", "speaker", Order::Label { of_object: true }),
+            ("statements-about", "topic", Order::Label { of_object: true }),
+            ("entity", "entity", Order::Label { of_object: false }),
+        ] {
+            let text = NamedQuery::find(name).expect("a named query").text;
+            let page = FirstPage::declared(text, name, &[])
+                .expect("the declaration reads")
+                .expect("declared");
+            assert_eq!((page.restricted.as_str(), page.order), (restricted, order), "{name}");
+            let mut query = crate::query::parse(text, name, &[]).expect("parses");
+            bind::limit_solutions(&mut query, 5);
+            assert!(
+                page.first_page(&store, &query, 5, &Evaluation::default())
+                    .expect("evaluates")
+                    .is_some(),
+                "{name}: a page of 5 reads the first few"
+            );
+        }
+        // The keys: the least label's text, the IRI's when there is no label or one without
+        // a text, in the order of text, then IRI.
+        let page = FirstPage::declared(NamedQuery::find("statements-by").expect("named").text, "q", &[])
+            .expect("reads")
+            .expect("declared");
+        let keys = page
+            .keys(&store, &Evaluation::default())
+            .expect("evaluates")
+            .expect("keys");
+        let text_of_key = |iri: &str| {
+            keys.iter()
+                .find(|k| k.iri() == format!("https://kb.example.org/{iri}"))
+                .map(|k| k.text.clone())
+        };
+        assert_eq!(text_of_key("e0").as_deref(), Some("Alpha 0"));
+        assert_eq!(text_of_key("e1").as_deref(), Some("https://kb.example.org/e1"));
+        assert_eq!(text_of_key("e2").as_deref(), Some("beta 2"));
+        assert_eq!(text_of_key("e3").as_deref(), Some("Gamma"));
+        assert_eq!(keys.len(), 47);
+        assert!(
+            keys.windows(2)
+                .all(|w| (w[0].text.as_str(), w[0].iri()) < (w[1].text.as_str(), w[1].iri()))
+        );
+        // A label without a text (a blank node) may make a row's label unbound, which sorts
+        // first: no keys, the whole query.
+        store
+            .load_quads([oxigraph::model::Quad::new(
+                NamedNode::new_unchecked("https://kb.example.org/e9"),
+                std_terms::RDFS_LABEL,
+                oxigraph::model::BlankNode::default(),
+                NamedNode::new_unchecked("https://kb.example.org/graph/a"),
+            )])
+            .expect("loaded");
+        assert!(page.keys(&store, &Evaluation::default()).expect("evaluates").is_none());
+        assert_eq!(rows(&store, "entity", Some(1)), rows(&store, "entity", None)[..1]);
+    }
+
     #[test]
     fn malformed_declarations_are_refused() {
         for line in [
@@ -469,6 +733,12 @@ mod tests {
             "# First page: by date from ?s <https://w3id.org/saidgraph#date> ?date\nSELECT * {}",
             "# First page: by ?date from ?s ?p ?date\nSELECT * {}",
             "# First page: by ?date from ?s <https://w3id.org/saidgraph#date> ?date, then ?other\nSELECT * {}",
+            // A label order names what the label is of, and comes next by it.
+            "# First page: by ?l, the label of ?x, from ?s <https://w3id.org/saidgraph#speaker> ?o, then ?x\nSELECT * {}",
+            "# First page: by ?l, the label of ?o, from ?s <https://w3id.org/saidgraph#speaker> ?o\nSELECT * {}",
+            "# First page: by ?l, the label of ?o, from ?s <https://w3id.org/saidgraph#speaker> ?o, then ?s\nSELECT * {}",
+            "# First page: by ?o, the label of ?o, from ?s <https://w3id.org/saidgraph#speaker> ?o, then ?o\nSELECT * {}",
+            "# First page: by ?l, the label of ?o from ?s <https://w3id.org/saidgraph#speaker> ?o, then ?o\nSELECT * {}",
         ] {
             let error = FirstPage::declared(line, "q.rq", &[]).expect_err(line).to_string();
             assert!(error.contains("q.rq") && error.contains("First page"), "{error}");

@@ -11,7 +11,7 @@
 mod datasets;
 mod rdf_files;
 mod replace;
-mod summary;
+pub(crate) mod summary;
 
 pub use datasets::{
     DCAT_DATASET, DCTERMS_IDENTIFIER, DCTERMS_MODIFIED, DatasetInfo, InputInfo, StoreIds, is_data_graph, show,
