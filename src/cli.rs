@@ -149,7 +149,7 @@ pub enum Command {
         /// Also write the plan Oxigraph evaluated, with the number of rows each step
         /// produced, to this file as JSON: where a slow query spends its reads. The query is
         /// then evaluated whole, even a first page that would otherwise read only its first
-        /// dates (`# First page:` in its header).
+        /// dates or labels (`# First page:` in its header).
         #[arg(long, value_name = "FILE.json")]
         explain: Option<PathBuf>,
     },

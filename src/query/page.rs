@@ -322,9 +322,8 @@ impl FirstPage {
     }
 
     /// The subjects that have one of `keys`' terms, in any graph — of the last key only the
-    /// first `keep` by IRI when given; `None` when there are too many, or one is a blank
-    /// node (which a `VALUES` cannot name).
-    /// Of a label order, the keys' own terms.
+    /// first `keep` by IRI when given; of a label order the keys' own terms. `None` when
+    /// there are too many, or one is a blank node (which a `VALUES` cannot name).
     fn subjects(&self, store: &GraphStore, keys: &[Key], keep: Option<usize>) -> Result<Option<Vec<GroundTerm>>> {
         if let Order::Label { .. } = self.order {
             let mut terms = Vec::with_capacity(keys.len());
@@ -381,14 +380,16 @@ impl FirstPage {
 /// is never less. In the order of text, then IRI; `None` when a label has no text (a blank
 /// node, whose `STR` is an error: a query's label of it may be unbound, which sorts first).
 fn label_keys(store: &GraphStore, counts: Vec<(Term, u64)>) -> Result<Option<Vec<Key>>> {
-    // Per term: the least text of its labels, and whether one has none.
-    let mut labels: HashMap<NamedNode, (Option<String>, bool)> = HashMap::with_capacity(counts.len());
-    for (term, _) in &counts {
+    let mut counted: Vec<(NamedNode, u64)> = Vec::with_capacity(counts.len());
+    for (term, count) in counts {
         let Term::NamedNode(node) = term else {
             return Ok(None);
         };
-        labels.insert(node.clone(), (None, false));
+        counted.push((node, count));
     }
+    // Per term: the least text of its labels, and whether one has none.
+    let mut labels: HashMap<NamedNode, (Option<String>, bool)> =
+        counted.iter().map(|(node, _)| (node.clone(), (None, false))).collect();
     let add = |labels: &mut HashMap<NamedNode, (Option<String>, bool)>, subject: &NamedNode, label: &Term| {
         if let Some((least, textless)) = labels.get_mut(subject) {
             match text_of(label) {
@@ -400,7 +401,7 @@ fn label_keys(store: &GraphStore, counts: Vec<(Term, u64)>) -> Result<Option<Vec
     };
     // Every label read in one pass, unless there are many more labels than terms (a
     // graph of Wikidata's names beside the data): then a lookup per term.
-    let most = counts.len().saturating_mul(4).saturating_add(10_000);
+    let most = counted.len().saturating_mul(4).saturating_add(10_000);
     let mut scanned = 0;
     let mut complete = true;
     for quad in store
@@ -421,10 +422,7 @@ fn label_keys(store: &GraphStore, counts: Vec<(Term, u64)>) -> Result<Option<Vec
         for label in labels.values_mut() {
             *label = (None, false);
         }
-        for (term, _) in &counts {
-            let Term::NamedNode(node) = term else {
-                return Ok(None);
-            };
+        for (node, _) in &counted {
             for quad in
                 store
                     .store()
@@ -435,19 +433,16 @@ fn label_keys(store: &GraphStore, counts: Vec<(Term, u64)>) -> Result<Option<Vec
             }
         }
     }
-    let mut keys = Vec::with_capacity(counts.len());
-    for (term, count) in counts {
-        let Term::NamedNode(node) = &term else {
-            return Ok(None);
-        };
-        let text = match labels.remove(node) {
+    let mut keys = Vec::with_capacity(counted.len());
+    for (node, count) in counted {
+        let text = match labels.remove(&node) {
             Some((_, true)) => return Ok(None),
             Some((Some(text), false)) => text,
             _ => node.as_str().to_owned(),
         };
         keys.push(Key {
             text,
-            terms: vec![term],
+            terms: vec![node.into()],
             count,
         });
     }
