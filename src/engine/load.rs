@@ -174,8 +174,7 @@ pub fn load(inputs: &[InputSpec], options: &ReadOptions, load: &LoadOptions, sto
         store.install_ontology()?;
         let counts = stream::load(&rereadable, options, &resolver, store, &input_graphs, describe)?;
         // The counts of dates, speakers and topics, for first pages by date or label; a kill
-        // before they are written
-        // leaves a dataset without them, which readers count as before.
+        // before they are written leaves a dataset without them, which readers count as before.
         for graph in &graphs {
             store.count_values(graph)?;
         }
