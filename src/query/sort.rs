@@ -6,12 +6,13 @@
 //! comparison: about 2 n log₂ n random reads for n rows, 40 million for a million rows,
 //! where one per row would do (BENCHMARKS.md, "A profile of a sorted query"). So a
 //! `SELECT` of the form `[LIMIT/OFFSET] [REDUCED] SELECT … ORDER BY keys` is evaluated
-//! without its order: each key is bound to a variable of its own (an `Extend`, evaluated
-//! once per row) and projected, the rows are read from Oxigraph decoded once, sorted by
-//! those keys with SPARQL's order as spareval implements it ([`cmp_terms`]: unbound
-//! first, then blank nodes, IRIs, literals; numbers by value, strings by code point, and
-//! what SPARQL leaves incomparable by lexical form, datatype and language), and the keys
-//! are dropped again. A `LIMIT` keeps at most twice its rows (at least 1,024) at any time.
+//! without its order: each key that is not a projected variable is bound to a variable of
+//! its own (an `Extend`, evaluated once per row) and projected, the rows are read from
+//! Oxigraph decoded once, sorted by those keys with SPARQL's order as spareval implements
+//! it ([`cmp_terms`]: unbound first, then blank nodes, IRIs, literals; numbers by value,
+//! strings by code point, and what SPARQL leaves incomparable by lexical form, datatype
+//! and language), and the keys of their own are dropped again. A `LIMIT` keeps at most
+//! twice its rows (at least 1,024) at any time.
 //!
 //! Rows whose keys tie come in the order Oxigraph produced them (each row's place in it is
 //! the last key, so a limit's cut keeps the earliest of them too);
@@ -30,7 +31,7 @@ use oxigraph::model::{NamedOrBlankNode, Term};
 use oxigraph::sparql::{QueryEvaluationError, QueryResults, QuerySolution, QuerySolutionIter, Variable};
 use oxsdatatypes::{Decimal, Double, Float};
 use spareval::{ExpressionTerm, ExpressionTriple};
-use spargebra::algebra::{GraphPattern, OrderExpression};
+use spargebra::algebra::{Expression, GraphPattern, OrderExpression};
 
 /// A query's root order, split off its algebra by [`split`].
 #[derive(Debug, Clone)]
@@ -103,12 +104,22 @@ pub(super) fn split(query: &mut spargebra::Query) -> Option<RootOrder> {
     }
     let mut extended = *inner;
     let mut keys = Vec::with_capacity(expression.len());
+    let mut projected = variables.clone();
     for (i, order) in expression.into_iter().enumerate() {
-        let variable = Variable::new_unchecked(format!("{prefix}{i}"));
         let (expression, descending) = match order {
             OrderExpression::Asc(e) => (e, false),
             OrderExpression::Desc(e) => (e, true),
         };
+        // A key that is a projected variable is read from the row as it is: projecting it
+        // twice would decode its term from the store twice.
+        if let Expression::Variable(variable) = &expression
+            && variables.contains(variable)
+        {
+            keys.push((variable.clone(), descending));
+            continue;
+        }
+        let variable = Variable::new_unchecked(format!("{prefix}{i}"));
+        projected.push(variable.clone());
         extended = GraphPattern::Extend {
             inner: Box::new(extended),
             variable: variable.clone(),
@@ -116,8 +127,6 @@ pub(super) fn split(query: &mut spargebra::Query) -> Option<RootOrder> {
         };
         keys.push((variable, descending));
     }
-    let mut projected = variables.clone();
-    projected.extend(keys.iter().map(|(v, _)| v.clone()));
     *pattern = GraphPattern::Project {
         inner: Box::new(extended),
         variables: projected,
@@ -516,6 +525,26 @@ mod tests {
             assert!(!theirs.is_empty(), "{inner} then LIMIT {outer}: no rows");
             assert!(theirs == ours, "{inner} then LIMIT {outer}: {theirs:?}\n!=\n{ours:?}");
         }
+    }
+
+    /// A key that is a projected variable is read from the row; only the others are bound
+    /// and projected (each projected term is decoded from the store once per row).
+    #[test]
+    fn projected_keys_are_not_projected_twice() {
+        let text =
+            format!("{PREFIXES}SELECT ?s ?x WHERE {{ ?s :y ?y OPTIONAL {{ ?s :x ?x }} }} ORDER BY ?x DESC(?y) ?s");
+        let mut query = parse(&text, "test", &[]).expect("parses");
+        let order = split(&mut query).expect("an order at the root");
+        let spargebra::Query::Select { pattern, .. } = &query else {
+            panic!("not a SELECT");
+        };
+        let GraphPattern::Project { variables, .. } = pattern else {
+            panic!("not a projection: {pattern}");
+        };
+        let names: Vec<&str> = variables.iter().map(Variable::as_str).collect();
+        assert_eq!(names, ["s", "x", &format!("{KEY}1")]);
+        let keys: Vec<(&str, bool)> = order.keys.iter().map(|(v, d)| (v.as_str(), *d)).collect();
+        assert_eq!(keys, [("x", false), (&format!("{KEY}1")[..], true), ("s", false)]);
     }
 
     /// Queries of other forms are left to spareval: no order at the root, `DISTINCT`
