@@ -5,8 +5,9 @@
 //! percent-encoded as an IRI path segment, so any id gives a valid IRI and two distinct
 //! ids never give the same one.
 
+mod table;
+
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 use iri_string::percent_encode::PercentEncodedForIri;
 use oxigraph::model::NamedNode;
@@ -14,6 +15,8 @@ use oxigraph::model::NamedNode;
 use crate::error::{Diagnostics, Location};
 use crate::model::{Record, Reference};
 use crate::terms::{self, RecordKind};
+
+use table::IdTable;
 
 /// The base used when neither `--base` nor the input gives one.
 pub const DEFAULT_BASE: &str = "https://kb.example.org/";
@@ -74,7 +77,8 @@ enum Origin {
     Store,
 }
 
-/// What the id table keeps of a defined record: 16 bytes, so that millions of ids fit.
+/// What the id table keeps of a defined record: 16 bytes, so that millions of ids fit
+/// (with the id's own bytes and [`IdTable`]'s index, about 30 bytes beyond the id).
 #[derive(Debug, Clone, Copy)]
 struct Defined {
     /// The document that defines it (for a store id, the one that referred to it): its
@@ -105,7 +109,7 @@ struct Pending {
 pub struct Resolver {
     documents: Vec<(String, String)>,
     /// One table per kind of record, indexed by `RecordKind as usize`.
-    ids: [HashMap<Box<str>, Defined>; 4],
+    ids: [IdTable<Defined>; 4],
     languages: HashMap<Box<str>, Box<str>>,
     pending: Vec<Pending>,
 }
@@ -181,12 +185,11 @@ impl Resolver {
             column: small(pos.column),
             origin: Origin::Record,
         };
-        match self.ids[kind as usize].entry(record.id().into()) {
-            Entry::Occupied(mut first) if first.get().origin == Origin::Store => {
-                first.insert(defined);
-            }
-            Entry::Occupied(first) => {
-                let first = *first.get();
+        let ids = &mut self.ids[kind as usize];
+        match ids.get_mut(record.id()) {
+            Some(first) if first.origin == Origin::Store => *first = defined,
+            Some(first) => {
+                let first = *first;
                 let first_at = self.location(first.document, first.line, first.column);
                 let here = self.location(document, defined.line, defined.column);
                 let message = if record.id_derived() {
@@ -204,9 +207,7 @@ impl Resolver {
                 diagnostics.error(here, "id", message);
                 return;
             }
-            Entry::Vacant(slot) => {
-                slot.insert(defined);
-            }
+            None => ids.insert_new(record.id(), defined),
         }
         if let Record::Source(source) = record
             && let Some(language) = &source.language
@@ -246,12 +247,16 @@ impl Resolver {
     /// Takes note of the id of an invalid record (its errors are already reported), so
     /// that references to it do not add a second, misleading error.
     pub fn tolerate(&mut self, document: u32, kind: RecordKind, id: &str) {
-        self.ids[kind as usize].entry(id.into()).or_insert(Defined {
-            document,
-            line: 0,
-            column: 0,
-            origin: Origin::Invalid,
-        });
+        let ids = &mut self.ids[kind as usize];
+        if !ids.contains(id) {
+            let invalid = Defined {
+                document,
+                line: 0,
+                column: 0,
+                origin: Origin::Invalid,
+            };
+            ids.insert_new(id, invalid);
+        }
     }
 
     /// Checks the references of a record read from `document`: known ids pass, ids the
@@ -270,7 +275,7 @@ impl Resolver {
                     column,
                     origin,
                 };
-                self.ids[kind as usize].insert(reference.id.as_str().into(), defined);
+                self.ids[kind as usize].insert_new(&reference.id, defined);
                 continue;
             }
             self.pending.push(Pending {
@@ -296,7 +301,7 @@ impl Resolver {
             }
             let hint = if suggestions_left > 0 {
                 suggestions_left -= 1;
-                terms::suggestion(&reference.id, self.ids[kind as usize].keys().map(|id| &**id))
+                terms::suggestion(&reference.id, self.ids[kind as usize].ids())
             } else {
                 String::new()
             };
@@ -322,7 +327,7 @@ impl Resolver {
 
     /// Whether an id of this kind is known.
     pub fn knows(&self, kind: RecordKind, id: &str) -> bool {
-        self.ids[kind as usize].contains_key(id)
+        self.ids[kind as usize].contains(id)
     }
 
     /// The IRI of an id that [`Resolver::check`] accepted.
@@ -338,7 +343,7 @@ impl Resolver {
 
     /// The number of ids known.
     pub fn len(&self) -> usize {
-        self.ids.iter().map(HashMap::len).sum()
+        self.ids.iter().map(IdTable::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
