@@ -532,6 +532,14 @@ mod tests {
             if i % 3 != 0 {
                 turtle += &format!("; sg:quote \"words {i}\"@en ");
             }
+            // Stances on most statements: `stance-on`'s rows, several a topic.
+            if i % 7 != 3 {
+                turtle += [
+                    "; sg:stance sg:support ",
+                    "; sg:stance sg:oppose ",
+                    "; sg:stance sg:concern ",
+                ][i % 3];
+            }
             if i % 4 == 0 && i > 0 {
                 turtle += &format!("; sg:inReplyTo :s{} ", i / 3);
             }
@@ -600,6 +608,7 @@ mod tests {
                 "statements-about",
                 "replies",
                 "timeline",
+                "stance-on",
                 "quotes",
                 "entity"
             ]
@@ -667,6 +676,7 @@ mod tests {
         for (name, restricted, order) in [
             ("statements-by", "speaker", Order::Label { of_object: true }),
             ("statements-about", "topic", Order::Label { of_object: true }),
+            ("stance-on", "topic", Order::Label { of_object: true }),
             ("entity", "entity", Order::Label { of_object: false }),
         ] {
             let text = NamedQuery::find(name).expect("a named query").text;

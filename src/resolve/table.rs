@@ -43,8 +43,7 @@ impl<V> IdTable<V> {
     }
 
     fn id(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        slice(&self.bytes, &self.ends, i)
     }
 
     fn find(&self, id: &str) -> Option<usize> {
@@ -83,17 +82,19 @@ impl<V> IdTable<V> {
             hasher,
             ..
         } = self;
-        index.insert_unique(hash, i, |&j| {
-            let j = j as usize;
-            let start = if j == 0 { 0 } else { ends[j - 1] };
-            hasher.hash_one(&bytes[start..ends[j]])
-        });
+        index.insert_unique(hash, i, |&j| hasher.hash_one(slice(bytes, ends, j as usize)));
     }
 
     /// Every id, in the order they were added.
     pub(super) fn ids(&self) -> impl Iterator<Item = &str> {
         (0..self.len()).map(|i| self.id(i))
     }
+}
+
+/// The `i`th id of the ids laid end to end in `bytes`, each ending where `ends` says.
+fn slice<'a>(bytes: &'a str, ends: &[usize], i: usize) -> &'a str {
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &bytes[start..ends[i]]
 }
 
 #[cfg(test)]

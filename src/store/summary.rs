@@ -23,7 +23,7 @@ use std::collections::HashMap;
 
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
-use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolutionIter, SparqlEvaluator};
 
 use crate::error::{Error, Result};
 use crate::vocab::{self, sg, std_terms};
@@ -125,19 +125,8 @@ impl GraphStore {
             None => pattern,
         };
         let text = format!("SELECT ?value (COUNT(*) AS ?count) WHERE {{ {pattern} }} GROUP BY ?value");
-        let mut evaluator = SparqlEvaluator::new();
-        if let Some(token) = cancel {
-            evaluator = evaluator.with_cancellation_token(token.clone());
-        }
-        let mut prepared = evaluator
-            .parse_query(&text)
-            .map_err(|e| Error::Internal(format!("the value count query: {e}")))?;
-        prepared.dataset_mut().set_default_graph_as_union();
-        let QueryResults::Solutions(solutions) = prepared.on_store(&self.store).execute()? else {
-            return Err(Error::Internal("the value count query is not a SELECT".to_owned()));
-        };
         let mut counts = Vec::new();
-        for solution in solutions {
+        for solution in self.select(&text, cancel)? {
             let solution = solution?;
             if let (Some(value), Some(count)) = (solution.get("value"), solution.get("count").and_then(count_of)) {
                 counts.push((value.clone(), count));
@@ -190,39 +179,50 @@ impl GraphStore {
                 return Ok(None);
             }
         }
+        if partitions.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        // One query for every partition's values: evaluated on the store's ids, it decodes
+        // only the values and the counts, where reading the quads decoded each value node's
+        // IRI and predicates too (a stored string each, 0.1 s for 2,000 values cold).
+        let listed: String = partitions.values().map(|p| format!(" <{}>", p.as_str())).collect();
+        let text = format!(
+            "SELECT ?value ?count WHERE {{ GRAPH <{metadata}> {{ VALUES ?partition {{{listed} }} \
+             ?partition <{partition}> ?node \
+             OPTIONAL {{ ?node <{value}> ?value }} OPTIONAL {{ ?node <{triples}> ?count }} }} }}",
+            metadata = vocab::DATASETS_GRAPH.as_str(),
+            partition = sg::VALUE_PARTITION.as_str(),
+            value = rdf::VALUE.as_str(),
+            triples = std_terms::VOID_TRIPLES.as_str(),
+        );
         let mut counts: HashMap<Term, u64> = HashMap::new();
-        for partition in partitions.values() {
-            for quad in self.store.quads_for_pattern(
-                Some(partition.as_ref().into()),
-                Some(sg::VALUE_PARTITION),
-                None,
-                Some(vocab::DATASETS_GRAPH.into()),
-            ) {
-                let quad = quad.map_err(|e| self.storage_error(e))?;
-                let Term::NamedNode(node) = quad.object else {
-                    return Ok(None);
-                };
-                let (mut value, mut count) = (None, None);
-                for fact in self.store.quads_for_pattern(
-                    Some(node.as_ref().into()),
-                    None,
-                    None,
-                    Some(vocab::DATASETS_GRAPH.into()),
-                ) {
-                    let fact = fact.map_err(|e| self.storage_error(e))?;
-                    if fact.predicate == rdf::VALUE {
-                        value = Some(fact.object);
-                    } else if fact.predicate == std_terms::VOID_TRIPLES {
-                        count = count_of(&fact.object);
-                    }
-                }
-                let (Some(value), Some(count)) = (value, count) else {
-                    return Ok(None);
-                };
-                *counts.entry(value).or_default() += count;
-            }
+        for solution in self.select(&text, None)? {
+            let solution = solution?;
+            // A value node without its value or its count: the counts are not to be trusted.
+            let (Some(value), Some(count)) = (solution.get("value"), solution.get("count").and_then(count_of)) else {
+                return Ok(None);
+            };
+            *counts.entry(value.clone()).or_default() += count;
         }
         Ok(Some(counts.into_iter().collect()))
+    }
+}
+
+impl GraphStore {
+    /// The solutions of a SELECT of this module's, with every graph as the default graph.
+    fn select(&self, text: &str, cancel: Option<&CancellationToken>) -> Result<QuerySolutionIter<'_>> {
+        let mut evaluator = SparqlEvaluator::new();
+        if let Some(token) = cancel {
+            evaluator = evaluator.with_cancellation_token(token.clone());
+        }
+        let mut prepared = evaluator
+            .parse_query(text)
+            .map_err(|e| Error::Internal(format!("a value count query: {e}")))?;
+        prepared.dataset_mut().set_default_graph_as_union();
+        match prepared.on_store(&self.store).execute()? {
+            QueryResults::Solutions(solutions) => Ok(solutions),
+            _ => Err(Error::Internal("a value count query is not a SELECT".to_owned())),
+        }
     }
 }
 
