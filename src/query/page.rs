@@ -402,20 +402,11 @@ fn label_keys(store: &GraphStore, counts: Vec<(Term, u64)>) -> Result<Option<Vec
     // Every label read in one pass, unless there are many more labels than terms (a
     // graph of Wikidata's names beside the data): then a lookup per term.
     let most = counted.len().saturating_mul(4).saturating_add(10_000);
-    let mut scanned = 0;
-    let mut complete = true;
-    for quad in store
-        .store()
-        .quads_for_pattern(None, Some(std_terms::RDFS_LABEL), None, None)
-    {
-        let quad = quad.map_err(|e| store.storage_error(e))?;
-        scanned += 1;
-        if scanned > most {
-            complete = false;
-            break;
-        }
-        if let NamedOrBlankNode::NamedNode(subject) = &quad.subject {
-            add(&mut labels, subject, &quad.object);
+    let every = store.subjects_and_objects(std_terms::RDFS_LABEL, most)?;
+    let complete = every.is_some();
+    for (subject, label) in every.iter().flatten() {
+        if let NamedOrBlankNode::NamedNode(subject) = subject {
+            add(&mut labels, subject, label);
         }
     }
     if !complete {
