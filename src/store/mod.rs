@@ -22,7 +22,8 @@ pub use replace::{Replacement, drop_datasets};
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, Triple};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, Triple};
+use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolutionIter, SparqlEvaluator};
 use oxigraph::store::Store;
 
 use crate::error::{Error, Place, Result};
@@ -314,7 +315,7 @@ impl GraphStore {
             if !is_data_graph(quad.graph_name.as_ref()) {
                 continue;
             }
-            if let oxigraph::model::NamedOrBlankNode::NamedNode(subject) = &quad.subject
+            if let NamedOrBlankNode::NamedNode(subject) = &quad.subject
                 && let Some(at) = subject.as_str().rfind(segment(RecordKind::Entity))
             {
                 let base = &subject.as_str()[..at];
@@ -515,8 +516,57 @@ pub fn ontology_triples() -> Result<Vec<Triple>> {
     Ok(ontology_quads()?.into_iter().map(Triple::from).collect())
 }
 
+impl GraphStore {
+    /// The subjects and objects of `predicate`'s triples in every graph (once per graph),
+    /// at most `most` of them, or `None` when there are more: one query evaluated on the
+    /// store's ids, which decodes the subject and the object alone, where reading the
+    /// quads decodes the predicate and the graph too (a stored string each).
+    pub fn subjects_and_objects(
+        &self,
+        predicate: NamedNodeRef<'_>,
+        most: usize,
+    ) -> Result<Option<Vec<(NamedOrBlankNode, Term)>>> {
+        let text = format!(
+            "SELECT ?subject ?object WHERE {{ ?subject <{}> ?object }} LIMIT {}",
+            predicate.as_str(),
+            most.saturating_add(1)
+        );
+        let mut pairs = Vec::new();
+        for solution in self.select(&text, None)? {
+            let solution = solution?;
+            let subject = match solution.get("subject") {
+                Some(Term::NamedNode(n)) => NamedOrBlankNode::NamedNode(n.clone()),
+                Some(Term::BlankNode(b)) => NamedOrBlankNode::BlankNode(b.clone()),
+                _ => continue,
+            };
+            let Some(object) = solution.get("object") else { continue };
+            pairs.push((subject, object.clone()));
+        }
+        Ok((pairs.len() <= most).then_some(pairs))
+    }
+
+    /// The solutions of a SELECT of the store's own, with every graph as the default graph.
+    fn select(&self, text: &str, cancel: Option<&CancellationToken>) -> Result<QuerySolutionIter<'_>> {
+        let mut evaluator = SparqlEvaluator::new();
+        if let Some(token) = cancel {
+            evaluator = evaluator.with_cancellation_token(token.clone());
+        }
+        let mut prepared = evaluator
+            .parse_query(text)
+            .map_err(|e| Error::Internal(format!("a store query: {e}")))?;
+        prepared.dataset_mut().set_default_graph_as_union();
+        match prepared.on_store(&self.store).execute()? {
+            QueryResults::Solutions(solutions) => Ok(solutions),
+            _ => Err(Error::Internal("a store query is not a SELECT".to_owned())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use oxigraph::model::vocab::xsd;
+    use oxigraph::model::{GraphName, Literal};
+
     use super::*;
 
     #[test]
@@ -568,6 +618,63 @@ mod tests {
         let mut found = store.bases()?;
         found.sort();
         assert_eq!(found, ["https://d.org/", "https://e.org/"]);
+        Ok(())
+    }
+
+    #[test]
+    fn subjects_and_objects_come_from_every_graph_up_to_the_most_asked() -> Result<()> {
+        let a = crate::resolve::graph_iri("https://a.org/", "a");
+        let b = crate::resolve::graph_iri("https://a.org/", "b");
+        let label = |subject: &str, text: &str, graph: GraphName| {
+            Quad::new(
+                NamedNode::new_unchecked(format!("https://a.org/entity/{subject}")),
+                std_terms::RDFS_LABEL,
+                Literal::new_simple_literal(text),
+                graph,
+            )
+        };
+        let store = GraphStore::in_memory()?;
+        store.load_quads([
+            label("x", "Ex", a.clone().into()),
+            label("x", "Ex", b.clone().into()),
+            label("y", "Why", b.into()),
+            label("z", "Zed", GraphName::DefaultGraph),
+            Quad::new(
+                NamedNode::new_unchecked("https://a.org/statement/1"),
+                vocab::sg::DATE,
+                Literal::new_typed_literal("2020-01-01", xsd::DATE),
+                GraphName::from(a),
+            ),
+        ])?;
+        // The store holds the ontology's labels too.
+        let every = store
+            .subjects_and_objects(std_terms::RDFS_LABEL, 100_000)?
+            .expect("every label");
+        let mut ours: Vec<String> = every
+            .iter()
+            .map(|(s, o)| format!("{s} {o}"))
+            .filter(|pair| pair.starts_with("<https://a.org/"))
+            .collect();
+        ours.sort();
+        assert_eq!(
+            ours,
+            [
+                "<https://a.org/entity/x> \"Ex\"",
+                "<https://a.org/entity/x> \"Ex\"",
+                "<https://a.org/entity/y> \"Why\"",
+                "<https://a.org/entity/z> \"Zed\"",
+            ]
+        );
+        let n = every.len();
+        assert_eq!(
+            store.subjects_and_objects(std_terms::RDFS_LABEL, n)?.map(|p| p.len()),
+            Some(n)
+        );
+        assert_eq!(
+            store.subjects_and_objects(std_terms::RDFS_LABEL, n - 1)?,
+            None,
+            "one too many"
+        );
         Ok(())
     }
 }

@@ -23,9 +23,9 @@ use std::collections::HashMap;
 
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
-use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolutionIter, SparqlEvaluator};
+use oxigraph::sparql::CancellationToken;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::vocab::{self, sg, std_terms};
 
 use super::GraphStore;
@@ -208,52 +208,6 @@ impl GraphStore {
     }
 }
 
-impl GraphStore {
-    /// The subjects and objects of `predicate`'s triples in every graph (once per graph),
-    /// at most `most` of them, or `None` when there are more: one query evaluated on the
-    /// store's ids, which decodes the subject and the object alone, where reading the
-    /// quads decodes the predicate and the graph too (a stored string each).
-    pub fn subjects_and_objects(
-        &self,
-        predicate: NamedNodeRef<'_>,
-        most: usize,
-    ) -> Result<Option<Vec<(NamedOrBlankNode, Term)>>> {
-        let text = format!(
-            "SELECT ?subject ?object WHERE {{ ?subject <{}> ?object }} LIMIT {}",
-            predicate.as_str(),
-            most.saturating_add(1)
-        );
-        let mut pairs = Vec::new();
-        for solution in self.select(&text, None)? {
-            let solution = solution?;
-            let subject = match solution.get("subject") {
-                Some(Term::NamedNode(n)) => NamedOrBlankNode::NamedNode(n.clone()),
-                Some(Term::BlankNode(b)) => NamedOrBlankNode::BlankNode(b.clone()),
-                _ => continue,
-            };
-            let Some(object) = solution.get("object") else { continue };
-            pairs.push((subject, object.clone()));
-        }
-        Ok((pairs.len() <= most).then_some(pairs))
-    }
-
-    /// The solutions of a SELECT of this module's, with every graph as the default graph.
-    fn select(&self, text: &str, cancel: Option<&CancellationToken>) -> Result<QuerySolutionIter<'_>> {
-        let mut evaluator = SparqlEvaluator::new();
-        if let Some(token) = cancel {
-            evaluator = evaluator.with_cancellation_token(token.clone());
-        }
-        let mut prepared = evaluator
-            .parse_query(text)
-            .map_err(|e| Error::Internal(format!("a value count query: {e}")))?;
-        prepared.dataset_mut().set_default_graph_as_union();
-        match prepared.on_store(&self.store).execute()? {
-            QueryResults::Solutions(solutions) => Ok(solutions),
-            _ => Err(Error::Internal("a value count query is not a SELECT".to_owned())),
-        }
-    }
-}
-
 fn count_of(term: &Term) -> Option<u64> {
     literal_value(term)?.parse().ok()
 }
@@ -273,58 +227,6 @@ mod tests {
             date,
             graph.clone(),
         )
-    }
-
-    #[test]
-    fn subjects_and_objects_come_from_every_graph_up_to_the_most_asked() -> Result<()> {
-        let a = graph_iri("https://a.org/", "a");
-        let b = graph_iri("https://a.org/", "b");
-        let label = |subject: &str, text: &str, graph: GraphName| {
-            Quad::new(
-                NamedNode::new_unchecked(format!("https://a.org/entity/{subject}")),
-                std_terms::RDFS_LABEL,
-                Literal::new_simple_literal(text),
-                graph,
-            )
-        };
-        let store = GraphStore::in_memory()?;
-        store.load_quads([
-            label("x", "Ex", a.clone().into()),
-            label("x", "Ex", b.clone().into()),
-            label("y", "Why", b.into()),
-            label("z", "Zed", GraphName::DefaultGraph),
-            dated(&a, "1", Literal::new_typed_literal("2020-01-01", xsd::DATE)),
-        ])?;
-        // The store holds the ontology's labels too.
-        let every = store
-            .subjects_and_objects(std_terms::RDFS_LABEL, 100_000)?
-            .expect("every label");
-        let mut ours: Vec<String> = every
-            .iter()
-            .map(|(s, o)| format!("{s} {o}"))
-            .filter(|pair| pair.starts_with("<https://a.org/"))
-            .collect();
-        ours.sort();
-        assert_eq!(
-            ours,
-            [
-                "<https://a.org/entity/x> \"Ex\"",
-                "<https://a.org/entity/x> \"Ex\"",
-                "<https://a.org/entity/y> \"Why\"",
-                "<https://a.org/entity/z> \"Zed\"",
-            ]
-        );
-        let n = every.len();
-        assert_eq!(
-            store.subjects_and_objects(std_terms::RDFS_LABEL, n)?.map(|p| p.len()),
-            Some(n)
-        );
-        assert_eq!(
-            store.subjects_and_objects(std_terms::RDFS_LABEL, n - 1)?,
-            None,
-            "one too many"
-        );
-        Ok(())
     }
 
     #[test]
@@ -363,6 +265,25 @@ mod tests {
             .store()
             .remove_named_graph(a.as_ref())
             .map_err(|e| store.storage_error(e))?;
+        assert_eq!(
+            store.value_counts(sg::DATE)?,
+            Some(vec![(date("2020-01-01").into(), 1)])
+        );
+        // A value node without its count makes them untrusted.
+        let count = store
+            .store()
+            .quads_for_pattern(
+                None,
+                Some(std_terms::VOID_TRIPLES),
+                None,
+                Some(vocab::DATASETS_GRAPH.into()),
+            )
+            .map(|q| q.expect("reads"))
+            .find(|q| q.subject.to_string().contains("#values-1-"))
+            .expect("a value node's count");
+        store.store().remove(&count).map_err(|e| store.storage_error(e))?;
+        assert_eq!(store.value_counts(sg::DATE)?, None, "a count is missing");
+        store.store().insert(&count).map_err(|e| store.storage_error(e))?;
         assert_eq!(
             store.value_counts(sg::DATE)?,
             Some(vec![(date("2020-01-01").into(), 1)])
