@@ -143,6 +143,20 @@ pub mod sg {
         BASE = "base";
         /// From a property partition to the part of one object value (metadata graph).
         VALUE_PARTITION = "valuePartition";
+        /// From a dataset to the counts of the pairs of values of two properties (metadata graph).
+        PAIR_PARTITION = "pairPartition";
+        /// The property whose value is the first of a pair partition's pairs (metadata graph).
+        FIRST_PROPERTY = "firstProperty";
+        /// The property whose value is the second of a pair partition's pairs (metadata graph).
+        SECOND_PROPERTY = "secondProperty";
+        /// At most how many subjects a pair a partition does not list has (metadata graph).
+        UNLISTED_AT_MOST = "unlistedAtMost";
+        /// From a pair partition to one pair it lists (metadata graph).
+        PAIR = "pair";
+        /// A listed pair's value of the first property (metadata graph).
+        FIRST_VALUE = "firstValue";
+        /// A listed pair's value of the second property (metadata graph).
+        SECOND_VALUE = "secondValue";
         /// An input's size in bytes (metadata graph).
         BYTE_SIZE = "byteSize";
         /// An input's SHA-256, in lowercase hex (metadata graph).
@@ -160,6 +174,8 @@ pub mod std_terms {
         NamedNodeRef::new_unchecked("http://rdfs.org/ns/void#propertyPartition");
     pub const VOID_PROPERTY: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("http://rdfs.org/ns/void#property");
     pub const VOID_TRIPLES: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("http://rdfs.org/ns/void#triples");
+    /// `void:entities`: how many subjects a listed pair of values has (`store::pairs`).
+    pub const VOID_ENTITIES: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("http://rdfs.org/ns/void#entities");
 
     pub const RDFS_LABEL: NamedNodeRef<'static> =
         NamedNodeRef::new_unchecked("http://www.w3.org/2000/01/rdf-schema#label");

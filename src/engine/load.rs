@@ -173,10 +173,12 @@ pub fn load(inputs: &[InputSpec], options: &ReadOptions, load: &LoadOptions, sto
         // the data's one bulk commit is the last step.
         store.install_ontology()?;
         let counts = stream::load(&rereadable, options, &resolver, store, &input_graphs, describe)?;
-        // The counts of dates, speakers and topics, for first pages by date or label; a kill
-        // before they are written leaves a dataset without them, which readers count as before.
+        // The counts of dates, speakers and topics, for first pages by date or label, and of
+        // speaker and addressee pairs, for first pages by count; a kill before they are
+        // written leaves a dataset without them, which readers count as before.
         for graph in &graphs {
             store.count_values(graph)?;
+            store.count_pairs(graph)?;
         }
         // Compacted before anyone queries it: a bulk load leaves many small tables, which
         // made bound queries ten times slower (BENCHMARKS.md, "Named queries on a big

@@ -113,28 +113,33 @@ fn restrict(pattern: GraphPattern, variable: &Variable, term: &GroundTerm) -> Gr
             GroundTerm::Triple(_) => Expression::Bound(variable.clone()),
         },
     };
-    rewrite_matches(pattern, variable, false, &|matched, _| match matched {
-        P::Bgp { patterns } => {
-            let patterns = patterns
-                .into_iter()
-                .map(|t| TriplePattern {
-                    subject: constant(t.subject),
-                    predicate: match (&t.predicate, term) {
-                        (p, GroundTerm::NamedNode(n)) if is_var_predicate(p) => n.clone().into(),
-                        _ => t.predicate,
-                    },
-                    object: constant(t.object),
-                })
-                .collect();
-            bound(P::Bgp { patterns })
-        }
-        P::Path { subject, path, object } => bound(P::Path {
-            subject: constant(subject),
-            path,
-            object: constant(object),
-        }),
-        other => other,
-    })
+    rewrite_matches(
+        pattern,
+        std::slice::from_ref(variable),
+        Place::default(),
+        &|matched, _, _| match matched {
+            P::Bgp { patterns } => {
+                let patterns = patterns
+                    .into_iter()
+                    .map(|t| TriplePattern {
+                        subject: constant(t.subject),
+                        predicate: match (&t.predicate, term) {
+                            (p, GroundTerm::NamedNode(n)) if is_var_predicate(p) => n.clone().into(),
+                            _ => t.predicate,
+                        },
+                        object: constant(t.object),
+                    })
+                    .collect();
+                bound(P::Bgp { patterns })
+            }
+            P::Path { subject, path, object } => bound(P::Path {
+                subject: constant(subject),
+                path,
+                object: constant(object),
+            }),
+            other => other,
+        },
+    )
 }
 
 /// Restricts `variable` to `terms` where the query's rows get it: every basic graph
@@ -146,52 +151,181 @@ fn restrict(pattern: GraphPattern, variable: &Variable, term: &GroundTerm) -> Gr
 /// whose rows each belong to one value of `variable`, the result is the rows of those
 /// values, in the query's order (the first pages of `page` stand on it).
 pub(super) fn restrict_query_to(query: &mut spargebra::Query, variable: &Variable, terms: &[GroundTerm]) {
+    let rows: Vec<Vec<GroundTerm>> = terms.iter().map(|t| vec![t.clone()]).collect();
+    restrict_query_to_rows(query, std::slice::from_ref(variable), &rows, None);
+}
+
+/// Restricts `variables` together to `rows` (a value of each, in order) as
+/// [`restrict_query_to`] restricts one: a basic graph pattern that matches some of them,
+/// in a scope where they are the query's own, is evaluated for each distinct row of those
+/// alone. For a query whose rows each belong to one row of the values (a pair of speaker
+/// and addressee), and that matches them all in one pattern, the result is the rows of
+/// those rows of values (the first pages of `by_count` stand on it).
+///
+/// With `matches`, the subjects that have each row's values (`?x P1 ?a . ?x P2 ?b`, the
+/// subject first, in any graph): a basic graph pattern outside any `GRAPH` that holds
+/// those two triples, with a subject variable of its own, gets these rows in their place,
+/// and the rest of it is evaluated for each (a `LATERAL`). That reads each subject once
+/// instead of looking up the second triple of every subject of the first.
+pub(super) fn restrict_query_to_rows(
+    query: &mut spargebra::Query,
+    variables: &[Variable],
+    rows: &[Vec<GroundTerm>],
+    matches: Option<&PairMatches>,
+) {
     use spargebra::algebra::GraphPattern as P;
-    let values = GraphPattern::Values {
-        variables: vec![variable.clone()],
-        bindings: terms.iter().map(|t| vec![Some(t.clone())]).collect(),
+    let values = |matched: &[Variable]| {
+        let columns: Vec<usize> = matched
+            .iter()
+            .filter_map(|m| variables.iter().position(|v| v == m))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let bindings = rows
+            .iter()
+            .map(|row| columns.iter().map(|c| Some(row[*c].clone())).collect::<Vec<_>>())
+            .filter(|row| seen.insert(row.clone()))
+            .collect();
+        P::Values {
+            variables: columns.iter().map(|c| variables[*c].clone()).collect(),
+            bindings,
+        }
     };
     rewrite_root(query, |pattern| {
-        rewrite_matches(pattern, variable, false, &|matched, optional| match matched {
-            // A LATERAL, not a join: Oxigraph plans a join from its estimates, which rate
-            // `?s a Class` below a thousand rows of `VALUES`, and would read every subject
-            // of the class; a LATERAL reads the pattern once per value, with it bound.
-            P::Bgp { .. } if !optional => P::Lateral {
-                left: Box::new(values.clone()),
-                right: Box::new(matched),
-            },
-            other => other,
+        rewrite_matches(pattern, variables, Place::default(), &|matched, place, matching| {
+            match (matched, matches) {
+                (P::Bgp { patterns }, Some(matches)) if !place.optional && !place.in_graph && matching.len() == 2 => {
+                    match matches.substitute(&patterns, variables) {
+                        Some((subject_values, rest)) if rest.is_empty() => subject_values,
+                        Some((subject_values, rest)) => P::Lateral {
+                            left: Box::new(subject_values),
+                            right: Box::new(P::Bgp { patterns: rest }),
+                        },
+                        None => P::Lateral {
+                            left: Box::new(values(matching)),
+                            right: Box::new(P::Bgp { patterns }),
+                        },
+                    }
+                }
+                // A LATERAL, not a join: Oxigraph plans a join from its estimates, which rate
+                // `?s a Class` below a thousand rows of `VALUES`, and would read every subject
+                // of the class; a LATERAL reads the pattern once per value, with it bound.
+                (matched @ P::Bgp { .. }, _) if !place.optional => P::Lateral {
+                    left: Box::new(values(matching)),
+                    right: Box::new(matched),
+                },
+                (other, _) => other,
+            }
         })
     });
 }
 
+/// The subjects that have pairs of values of two properties: `(subject, first, second)`
+/// rows, each once.
+#[derive(Debug, Clone)]
+pub(super) struct PairMatches {
+    pub(super) predicates: [NamedNode; 2],
+    pub(super) rows: Vec<[GroundTerm; 3]>,
+}
+
+impl PairMatches {
+    /// Of a basic graph pattern that holds `?x P1 ?a . ?x P2 ?b` (`variables` being
+    /// `[?a, ?b]`, `?x` a variable of neither), the subjects' rows bound to `?x ?a ?b` and
+    /// the pattern's other triples.
+    fn substitute(
+        &self,
+        patterns: &[TriplePattern],
+        variables: &[Variable],
+    ) -> Option<(GraphPattern, Vec<TriplePattern>)> {
+        let [a, b] = variables else {
+            return None;
+        };
+        let triple_of = |predicate: &NamedNode, object: &Variable| {
+            patterns.iter().position(|t| {
+                matches!(&t.predicate, NamedNodePattern::NamedNode(p) if p == predicate)
+                    && matches!(&t.object, TermPattern::Variable(o) if o == object)
+                    && matches!(&t.subject, TermPattern::Variable(x) if x != a && x != b)
+            })
+        };
+        let (first, second) = (triple_of(&self.predicates[0], a)?, triple_of(&self.predicates[1], b)?);
+        let TermPattern::Variable(subject) = &patterns[first].subject else {
+            return None;
+        };
+        if patterns[second].subject != patterns[first].subject {
+            return None;
+        }
+        let rest = patterns
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != first && *i != second)
+            .map(|(_, t)| t.clone())
+            .collect();
+        let values = GraphPattern::Values {
+            variables: vec![subject.clone(), a.clone(), b.clone()],
+            bindings: self
+                .rows
+                .iter()
+                .map(|row| row.iter().cloned().map(Some).collect())
+                .collect(),
+        };
+        Some((values, rest))
+    }
+}
+
+/// Where a pattern that [`rewrite_matches`] rewrites sits: inside the optional side of an
+/// `OPTIONAL` (counted from the nearest subquery), inside a `GRAPH`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Place {
+    optional: bool,
+    in_graph: bool,
+}
+
 /// Rewrites, with `at`, every basic graph pattern and property path of `pattern` that
-/// matches `variable`, in every scope where the variable is the query's own (subqueries
-/// that do not project it are left alone). `at` is told whether the match is inside the
-/// optional side of an `OPTIONAL`, counted from the nearest subquery.
+/// matches one of `variables`, in every scope where that variable is the query's own
+/// (subqueries that do not project it leave it out). `at` is told where the match sits
+/// and which of the variables in scope it matches.
 fn rewrite_matches(
     pattern: GraphPattern,
-    variable: &Variable,
-    optional: bool,
-    at: &dyn Fn(GraphPattern, bool) -> GraphPattern,
+    variables: &[Variable],
+    place: Place,
+    at: &dyn Fn(GraphPattern, Place, &[Variable]) -> GraphPattern,
 ) -> GraphPattern {
     use spargebra::algebra::GraphPattern as P;
-    let is_var = |t: &TermPattern| matches!(t, TermPattern::Variable(v) if v == variable);
-    let is_var_predicate = |p: &NamedNodePattern| matches!(p, NamedNodePattern::Variable(v) if v == variable);
-    let go = |p: Box<P>| Box::new(rewrite_matches(*p, variable, optional, at));
+    let is_var = |t: &TermPattern, variable: &Variable| matches!(t, TermPattern::Variable(v) if v == variable);
+    let is_var_predicate =
+        |p: &NamedNodePattern, variable: &Variable| matches!(p, NamedNodePattern::Variable(v) if v == variable);
+    let go = |p: Box<P>| Box::new(rewrite_matches(*p, variables, place, at));
+    // The variables in scope that a triple or a path's ends match.
+    let matching = |matches: &dyn Fn(&Variable) -> bool| -> Vec<Variable> {
+        variables.iter().filter(|v| matches(v)).cloned().collect()
+    };
+    // The variables in scope of a subquery that projects (or groups by) `kept`.
+    let scope =
+        |kept: &[Variable]| -> Vec<Variable> { variables.iter().filter(|v| kept.contains(v)).cloned().collect() };
     match pattern {
-        P::Bgp { ref patterns }
-            if patterns
-                .iter()
-                .any(|t| is_var(&t.subject) || is_var(&t.object) || is_var_predicate(&t.predicate)) =>
-        {
-            at(pattern, optional)
+        P::Bgp { ref patterns } => {
+            let matched = matching(&|v| {
+                patterns
+                    .iter()
+                    .any(|t| is_var(&t.subject, v) || is_var(&t.object, v) || is_var_predicate(&t.predicate, v))
+            });
+            if matched.is_empty() {
+                pattern
+            } else {
+                at(pattern, place, &matched)
+            }
         }
         P::Path {
             ref subject,
             ref object,
             ..
-        } if is_var(subject) || is_var(object) => at(pattern, optional),
+        } => {
+            let matched = matching(&|v| is_var(subject, v) || is_var(object, v));
+            if matched.is_empty() {
+                pattern
+            } else {
+                at(pattern, place, &matched)
+            }
+        }
         P::Join { left, right } => P::Join {
             left: go(left),
             right: go(right),
@@ -202,7 +336,15 @@ fn rewrite_matches(
             expression,
         } => P::LeftJoin {
             left: go(left),
-            right: Box::new(rewrite_matches(*right, variable, true, at)),
+            right: Box::new(rewrite_matches(
+                *right,
+                variables,
+                Place {
+                    optional: true,
+                    ..place
+                },
+                at,
+            )),
             expression,
         },
         P::Lateral { left, right } => P::Lateral {
@@ -214,7 +356,18 @@ fn rewrite_matches(
             left: go(left),
             right: go(right),
         },
-        P::Graph { name, inner } => P::Graph { name, inner: go(inner) },
+        P::Graph { name, inner } => P::Graph {
+            name,
+            inner: Box::new(rewrite_matches(
+                *inner,
+                variables,
+                Place {
+                    in_graph: true,
+                    ..place
+                },
+                at,
+            )),
+        },
         P::Extend {
             inner,
             variable: v,
@@ -234,9 +387,20 @@ fn rewrite_matches(
         },
         // A subquery's variables are its own unless it projects them; one that does is
         // a scope of its own, evaluated whole, whether or not it sits in an OPTIONAL.
-        P::Project { inner, variables } if variables.contains(variable) => P::Project {
-            inner: Box::new(rewrite_matches(*inner, variable, false, at)),
-            variables,
+        P::Project {
+            inner,
+            variables: projected,
+        } if !scope(&projected).is_empty() => P::Project {
+            inner: Box::new(rewrite_matches(
+                *inner,
+                &scope(&projected),
+                Place {
+                    optional: false,
+                    ..place
+                },
+                at,
+            )),
+            variables: projected,
         },
         P::Distinct { inner } => P::Distinct { inner: go(inner) },
         P::Reduced { inner } => P::Reduced { inner: go(inner) },
@@ -247,11 +411,11 @@ fn rewrite_matches(
         },
         P::Group {
             inner,
-            variables,
+            variables: grouped,
             aggregates,
-        } if variables.contains(variable) => P::Group {
-            inner: go(inner),
-            variables,
+        } if !scope(&grouped).is_empty() => P::Group {
+            inner: Box::new(rewrite_matches(*inner, &scope(&grouped), place, at)),
+            variables: grouped,
             aggregates,
         },
         other => other,

@@ -13,6 +13,7 @@
 //! a query ordered by a date, without sorting every row) and `results` (the writer).
 
 mod bind;
+mod by_count;
 mod checkpoint;
 mod guards;
 mod library;
@@ -135,15 +136,22 @@ fn start(
     for (variable, term) in &bindings {
         bind::restrict_query(&mut query, variable, term);
     }
-    // A first page of a query ordered by a date reads only the first dates' rows (`page`).
+    // A first page of a query ordered by a date or a label reads only the first values'
+    // rows (`page`), of one ordered by a count only the pairs with the most (`by_count`).
     let default_dataset = evaluation.default_graphs.is_empty()
         && evaluation.named_graphs.is_empty()
         && !(evaluation.keep_query_dataset && query_has_dataset(&query));
-    if let (Some(limit), None, true, true) = (limit, &explain, bindings.is_empty(), default_dataset)
-        && let Some(page) = page::FirstPage::declared(&text, &origin, prefixes)?
-        && let Some(results) = page.first_page(store, &query, limit, evaluation)?
-    {
-        return Ok((results, None));
+    if let (Some(limit), None, true, true) = (limit, &explain, bindings.is_empty(), default_dataset) {
+        if let Some(order) = by_count::CountOrder::declared(&text, &origin, prefixes)?
+            && let Some(results) = order.first_page(store, &query, limit, evaluation)?
+        {
+            return Ok((results, None));
+        }
+        if let Some(page) = page::FirstPage::declared(&text, &origin, prefixes)?
+            && let Some(results) = page.first_page(store, &query, limit, evaluation)?
+        {
+            return Ok((results, None));
+        }
     }
     let (results, explanation) = execute(store, query, bindings, evaluation, explain.is_some())?;
     Ok((results, explain.zip(explanation)))

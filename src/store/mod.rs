@@ -9,6 +9,7 @@
 //! a copy swapped in whole (`replace`).
 
 mod datasets;
+pub(crate) mod pairs;
 mod rdf_files;
 mod replace;
 pub(crate) mod summary;

@@ -139,9 +139,6 @@ impl GraphStore {
     /// the graphs, from the recorded counts; `None` unless every graph of data has them
     /// (every named graph but the ontology's and the metadata, and an empty default graph).
     pub fn value_counts(&self, predicate: NamedNodeRef<'_>) -> Result<Option<Vec<(Term, u64)>>> {
-        if self.has_default_graph_data() {
-            return Ok(None);
-        }
         // The partitions of `predicate`, by the graph they count.
         let mut partitions: HashMap<NamedNode, NamedNode> = HashMap::new();
         for quad in self.store.quads_for_pattern(
@@ -165,19 +162,8 @@ impl GraphStore {
                 partitions.insert(graph, partition);
             }
         }
-        for graph in self.store.named_graphs() {
-            let graph = graph.map_err(|e| self.storage_error(e))?;
-            let counted = match &graph {
-                NamedOrBlankNode::NamedNode(g) => {
-                    g.as_ref() == vocab::ONTOLOGY_GRAPH
-                        || g.as_ref() == vocab::DATASETS_GRAPH
-                        || partitions.contains_key(g)
-                }
-                NamedOrBlankNode::BlankNode(_) => false,
-            };
-            if !counted {
-                return Ok(None);
-            }
+        if !self.every_data_graph_in(|graph| partitions.contains_key(graph))? {
+            return Ok(None);
         }
         if partitions.is_empty() {
             return Ok(Some(Vec::new()));
@@ -206,9 +192,30 @@ impl GraphStore {
         }
         Ok(Some(counts.into_iter().collect()))
     }
+
+    /// Whether every graph of data is one `counted` says yes to: every named graph but
+    /// the ontology's and the metadata, and the default graph, which must be empty.
+    pub(super) fn every_data_graph_in(&self, counted: impl Fn(&NamedNode) -> bool) -> Result<bool> {
+        if self.has_default_graph_data() {
+            return Ok(false);
+        }
+        for graph in self.store.named_graphs() {
+            let graph = graph.map_err(|e| self.storage_error(e))?;
+            let kept = match &graph {
+                NamedOrBlankNode::NamedNode(g) => {
+                    g.as_ref() == vocab::ONTOLOGY_GRAPH || g.as_ref() == vocab::DATASETS_GRAPH || counted(g)
+                }
+                NamedOrBlankNode::BlankNode(_) => false,
+            };
+            if !kept {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
 }
 
-fn count_of(term: &Term) -> Option<u64> {
+pub(super) fn count_of(term: &Term) -> Option<u64> {
     literal_value(term)?.parse().ok()
 }
 

@@ -122,6 +122,72 @@ fn the_dates_counts_follow_their_dataset() -> TestResult {
     Ok(())
 }
 
+/// `load` keeps the counts of each dataset's speaker and addressee pairs (what
+/// `interaction-matrix`'s first page reads); a reload replaces them.
+#[test]
+fn the_pairs_counts_follow_their_dataset() -> TestResult {
+    let folder = tempfile::tempdir()?;
+    let (input, store) = (folder.path().join("a.jsonl"), folder.path().join("st"));
+    let more = format!(
+        "{A_BEFORE}{}",
+        r#"{"record": "statement", "id": "s3", "speaker": "kim", "act": "deny", "addressees": ["putin"]}
+{"record": "statement", "id": "s4", "speaker": "kim", "act": "warn", "addressees": ["putin"]}
+"#
+    );
+    std::fs::write(&input, &more)?;
+    load(&[], &[&input], &store)?;
+    let counts = "PREFIX void: <http://rdfs.org/ns/void#> PREFIX sg: <https://w3id.org/saidgraph#> \
+                  SELECT ?unlisted ?first ?second ?n WHERE { GRAPH <https://w3id.org/saidgraph/datasets> { \
+                  <https://kb.example.org/graph/a> sg:pairPartition ?p . \
+                  ?p sg:firstProperty sg:speaker ; sg:secondProperty sg:addressee ; sg:unlistedAtMost ?unlisted . \
+                  OPTIONAL { ?p sg:pair ?v . ?v sg:firstValue ?first ; sg:secondValue ?second ; void:entities ?n } } }";
+    let entity = |e: &str| format!("https://kb.example.org/entity/{e}");
+    assert_eq!(
+        rows(&store, counts)?,
+        [
+            format!("0,{},{},2", entity("kim"), entity("putin")),
+            format!("0,{},{},1", entity("putin"), entity("kim")),
+        ]
+    );
+    let first = || -> Result<String, Box<dyn std::error::Error>> {
+        let output = saidgraph()
+            .args(["query", "interaction-matrix", "-r", "csv", "--limit", "1", "--store"])
+            .arg(&store)
+            .output()?;
+        assert!(output.status.success(), "{}", stderr(&output));
+        Ok(stdout(&output))
+    };
+    let page = first()?;
+    assert_eq!(page.lines().count(), 2, "{page}");
+    assert!(
+        page.contains("Kim Jong Un") && page.contains(",2,\"deny, warn\","),
+        "{page}"
+    );
+    // Reloaded with Putin addressing Kim three times: the counts and the page follow.
+    let reloaded = more
+        .replace(
+            "\"speaker\": \"kim\", \"act\": \"deny\", \"addressees\": [\"putin\"]",
+            "\"speaker\": \"putin\", \"act\": \"deny\", \"addressees\": [\"kim\"]",
+        )
+        .replace(
+            "\"speaker\": \"kim\", \"act\": \"warn\", \"addressees\": [\"putin\"]",
+            "\"speaker\": \"putin\", \"act\": \"warn\", \"addressees\": [\"kim\"]",
+        );
+    assert_ne!(reloaded, more);
+    std::fs::write(&input, &reloaded)?;
+    load(&[], &[&input], &store)?;
+    assert_eq!(
+        rows(&store, counts)?,
+        [format!("0,{},{},3", entity("putin"), entity("kim"))]
+    );
+    let page = first()?;
+    assert!(
+        page.contains("Vladimir Putin") && page.contains(",3,\"deny, warn\","),
+        "{page}"
+    );
+    Ok(())
+}
+
 /// A replacement whose input is invalid changes nothing; other datasets are untouched
 /// by a replacement; an id another dataset defines is an error naming this file's line
 /// and column and that dataset; a reference to another dataset's record works.

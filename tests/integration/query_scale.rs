@@ -17,8 +17,9 @@
 //!
 //! `--explain` evaluates a query whole, so the queries that declare a first page by a date
 //! or a label (`timeline`, `quotes`, `replies`, and unbound `statements-by`,
-//! `statements-about`, `entity`: `src/query/page.rs`, whose tests compare their pages with
-//! the whole results) are measured here as the whole query they fall back to.
+//! `statements-about`, `stance-on`, `entity`: `src/query/page.rs`) or by a count (unbound
+//! `interaction-matrix`: `src/query/by_count.rs`), whose tests compare their pages with
+//! the whole results, are measured here as the whole query they fall back to.
 //!
 //! BENCHMARKS.md ("Named queries on a big store") has the times on 1,000,000 statements.
 
