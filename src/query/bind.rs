@@ -166,7 +166,10 @@ pub(super) fn restrict_query_to(query: &mut spargebra::Query, variable: &Variabl
 /// subject first, in any graph): a basic graph pattern outside any `GRAPH` that holds
 /// those two triples, with a subject variable of its own, gets these rows in their place,
 /// and the rest of it is evaluated for each (a `LATERAL`). That reads each subject once
-/// instead of looking up the second triple of every subject of the first.
+/// instead of looking up the second triple of every subject of the first. The rows hold
+/// each subject and pair once, where the pattern gives one solution per graph holding a
+/// triple: a query that counts the subjects must count them `DISTINCT`, as the count a
+/// first page is by (`by_count`) does.
 pub(super) fn restrict_query_to_rows(
     query: &mut spargebra::Query,
     variables: &[Variable],

@@ -17,7 +17,7 @@
 //! description when the dataset is replaced or dropped. A store made before, a dataset
 //! whose load was killed between its data and its counts, or a graph that is no
 //! dataset's (a `--with` file, `link --apply`'s links) has none, and readers then count
-//! as before.
+//! as before when it has triples of the property.
 
 use std::collections::HashMap;
 
@@ -136,9 +136,14 @@ impl GraphStore {
     }
 
     /// The objects of `predicate` in the data with how many triples have each, summed over
-    /// the graphs, from the recorded counts; `None` unless every graph of data has them
-    /// (every named graph but the ontology's and the metadata, and an empty default graph).
+    /// the graphs, from the recorded counts; `None` unless every graph of data with the
+    /// property has them (every named graph but the ontology's and the metadata, and an
+    /// empty default graph).
     pub fn value_counts(&self, predicate: NamedNodeRef<'_>) -> Result<Option<Vec<(Term, u64)>>> {
+        // Only these are counted: of another, a store without it would seem to count none.
+        if !COUNTED.contains(&predicate) {
+            return Ok(None);
+        }
         // The partitions of `predicate`, by the graph they count.
         let mut partitions: HashMap<NamedNode, NamedNode> = HashMap::new();
         for quad in self.store.quads_for_pattern(
@@ -162,7 +167,7 @@ impl GraphStore {
                 partitions.insert(graph, partition);
             }
         }
-        if !self.every_data_graph_in(|graph| partitions.contains_key(graph))? {
+        if !self.every_data_graph_in(|graph| partitions.contains_key(graph) || self.lacks(graph, predicate))? {
             return Ok(None);
         }
         if partitions.is_empty() {
@@ -191,6 +196,14 @@ impl GraphStore {
             *counts.entry(value.clone()).or_default() += count;
         }
         Ok(Some(counts.into_iter().collect()))
+    }
+
+    /// Whether the named graph `graph` has no triple of `predicate` (a read error counts as one).
+    pub(super) fn lacks(&self, graph: &NamedNode, predicate: NamedNodeRef<'_>) -> bool {
+        self.store
+            .quads_for_pattern(None, Some(predicate), None, Some(graph.as_ref().into()))
+            .next()
+            .is_none()
     }
 
     /// Whether every graph of data is one `counted` says yes to: every named graph but
@@ -295,6 +308,15 @@ mod tests {
             store.value_counts(sg::DATE)?,
             Some(vec![(date("2020-01-01").into(), 1)])
         );
+        // A graph without counts and without dates (links, names) leaves them trusted.
+        let names = NamedNode::new_unchecked("file:///names.ttl");
+        store.load_quads([Quad::new(
+            NamedNode::new_unchecked("https://a.org/entity/x"),
+            std_terms::RDFS_LABEL,
+            Literal::new_simple_literal("X"),
+            names,
+        )])?;
+        assert!(store.value_counts(sg::DATE)?.is_some(), "a graph without dates");
         // A graph of data without counts (a --with file) makes them untrusted.
         store.load_quads([dated(
             &NamedNode::new_unchecked("file:///x.ttl"),
