@@ -82,12 +82,19 @@ pub fn split_param(param: &str) -> Result<(Variable, &str)> {
 /// subqueries have been evaluated for every value; this makes `statements-by` read one
 /// speaker's statements instead of the store's. Done on the parsed algebra, never text.
 pub(super) fn restrict_query(query: &mut spargebra::Query, variable: &Variable, term: &Term) {
-    let term = match term {
-        Term::NamedNode(n) => GroundTerm::NamedNode(n.clone()),
-        Term::Literal(l) => GroundTerm::Literal(l.clone()),
-        _ => return,
+    let Some(term) = ground_term(term) else {
+        return;
     };
     rewrite_root(query, |pattern| restrict(pattern, variable, &term));
+}
+
+/// `term` as a `VALUES` or a pattern can hold it: an IRI or a literal (not a blank node).
+pub(super) fn ground_term(term: &Term) -> Option<GroundTerm> {
+    match term {
+        Term::NamedNode(n) => Some(GroundTerm::NamedNode(n.clone())),
+        Term::Literal(l) => Some(GroundTerm::Literal(l.clone())),
+        _ => None,
+    }
 }
 
 /// `pattern` with `variable` bound to `term` wherever it is matched, as

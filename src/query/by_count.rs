@@ -7,24 +7,33 @@
 //! its header:
 //!
 //! ```text
-//! # First page: by DESC(?statements), the count of ?statement sg:speaker ?speaker ; sg:addressee ?addressee
+//! # First page: by DESC(?statements), the count of ?statement sg:speaker ?speaker ; sg:addressee ?addressee, then ?speakerLabel, the label of ?speaker
 //! ```
 //!
 //! That line promises that the query's rows come first by `?statements` descending, which
 //! is how many distinct `?statement`s match the pattern with the row's `?speaker` and
 //! `?addressee`; that each row belongs to one such pair, and that restricting the two
 //! variables to some pairs keeps exactly their rows (the pattern is matched by a basic
-//! graph pattern of the query that names both). Then its first N rows are found so:
+//! graph pattern of the query that names both). `, then ?LABEL, the label of ?OF`
+//! (optional, `?OF` one of the two) promises that rows of one count come next by the text
+//! of one of `?OF`'s labels, or of its IRI, then by its IRI, as `page`'s label orders do.
+//! Then its first N rows are found so:
 //!
-//! 1. the pairs `load` listed, each with at most how many subjects have it, and the bound
-//!    of the pairs no dataset lists (`GraphStore::pair_counts`); no counts, no shortcut;
-//! 2. the first N pairs by bound, and every other pair whose bound ties the last;
-//! 3. the query evaluated for those pairs alone (`bind::restrict_query_to_rows`), its own
-//!    `ORDER BY` and `LIMIT` in place;
-//! 4. when it gives N rows (or the pairs left out have no subject) and each row counts
-//!    more than the highest bound left out, they are the first N rows of the whole query:
-//!    a pair left out has fewer, so its row sorts after them all. Otherwise four times as
-//!    many pairs are taken, until every listed pair is, and then the query is evaluated as
+//! 1. the pairs `load` listed with the most subjects, at least N of them and all of the
+//!    least count read, each with at most how many subjects have it, and the bound of the
+//!    pairs not read (`GraphStore::pair_counts`); no counts, no shortcut;
+//! 2. the first N pairs by bound, and every other pair whose bound ties the last — or,
+//!    with a label order and more ties than the page needs, of those ties only the pairs
+//!    of the first values by label key (twice the rows still wanted at first);
+//! 3. the subjects of those pairs, found by one join of two index scans
+//!    (`GraphStore::pair_subjects`), and the query evaluated with them in place of its
+//!    two triples (`bind::restrict_query_to_rows`), its own `ORDER BY` and `LIMIT` in
+//!    place;
+//! 4. when it gives N rows (or the pairs left out have no subject) and each row sorts
+//!    before every pair left out — it counts more than the highest bound left out, or, of
+//!    the last count, its label sorts below the first tie left out — they are the first N
+//!    rows of the whole query. Otherwise four times as many ties are taken, then four
+//!    times as many pairs, until every listed pair is, and then the query is evaluated as
 //!    it is.
 //!
 //! Only a query run with a limit, no parameters, no `--explain` and the default dataset
@@ -41,7 +50,9 @@ use spargebra::term::{GroundTerm, NamedNodePattern, TermPattern, TriplePattern};
 use crate::error::{Error, Result};
 use crate::store::GraphStore;
 use crate::store::pairs::PairCounts;
+use crate::store::summary::count_of;
 
+use super::bind::ground_term;
 use super::{Evaluation, bind, execute, page};
 
 /// What a count order's declaration starts with, after `page`'s "# First page: by ".
@@ -166,23 +177,26 @@ impl CountOrder {
         let mut per_row: usize = 2;
         // The pairs read for as many as were wanted, most first (ties in a fixed order,
         // until they are ordered by label).
-        let mut read: Option<(usize, PairCounts)> = None;
-        loop {
-            if read
-                .as_ref()
-                .is_none_or(|(read_for, counts)| *read_for < wanted && !counts.complete)
-            {
-                let Some(mut counts) = store.pair_counts(self.first.1.as_ref(), self.second.1.as_ref(), wanted)? else {
-                    return Ok(None);
-                };
+        let read = |wanted: usize| -> Result<Option<PairCounts>> {
+            let counts = store.pair_counts(self.first.1.as_ref(), self.second.1.as_ref(), wanted)?;
+            Ok(counts.map(|mut counts| {
                 counts
                     .listed
                     .sort_by_cached_key(|((a, b), bound)| (std::cmp::Reverse(*bound), a.to_string(), b.to_string()));
-                read = Some((wanted, counts));
+                counts
+            }))
+        };
+        let Some(mut counts) = read(wanted)? else {
+            return Ok(None);
+        };
+        let mut read_for = wanted;
+        loop {
+            if read_for < wanted && !counts.complete {
+                let Some(more) = read(wanted)? else {
+                    return Ok(None);
+                };
+                (counts, read_for) = (more, wanted);
             }
-            let Some((_, counts)) = &read else {
-                return Ok(None);
-            };
             let pairs = &counts.listed;
             let Some(cut) = take(pairs, wanted, counts.unlisted) else {
                 return Ok(None);
@@ -220,7 +234,7 @@ impl CountOrder {
             }
             let mut rows: Vec<Vec<GroundTerm>> = Vec::with_capacity(taken.len());
             for (a, b) in &taken {
-                let (Some(a), Some(b)) = (ground(a), ground(b)) else {
+                let (Some(a), Some(b)) = (ground_term(a), ground_term(b)) else {
                     return Ok(None);
                 };
                 rows.push(vec![a, b]);
@@ -301,7 +315,7 @@ impl CountOrder {
         }
         let mut rows = Vec::with_capacity(subjects.len());
         for (subject, a, b) in subjects {
-            let (Some(a), Some(b)) = (ground(&a), ground(&b)) else {
+            let (Some(a), Some(b)) = (ground_term(&a), ground_term(&b)) else {
                 return Ok(None);
             };
             rows.push([GroundTerm::NamedNode(subject), a, b]);
@@ -368,21 +382,6 @@ fn take(pairs: &[(Pair, u64)], wanted: usize, unlisted: u64) -> Option<Cut> {
     }
     let left_out = pairs.get(taken).map_or(unlisted, |(_, bound)| (*bound).max(unlisted));
     Some(Cut { above, taken, left_out })
-}
-
-fn ground(term: &Term) -> Option<GroundTerm> {
-    match term {
-        Term::NamedNode(n) => Some(GroundTerm::NamedNode(n.clone())),
-        Term::Literal(l) => Some(GroundTerm::Literal(l.clone())),
-        _ => None,
-    }
-}
-
-fn count_of(term: &Term) -> Option<u64> {
-    match term {
-        Term::Literal(l) => l.value().parse().ok(),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -228,7 +228,8 @@ impl GraphStore {
     }
 }
 
-pub(super) fn count_of(term: &Term) -> Option<u64> {
+/// The number a literal writes (a count kept in the metadata, or counted by a query).
+pub(crate) fn count_of(term: &Term) -> Option<u64> {
     literal_value(term)?.parse().ok()
 }
 
