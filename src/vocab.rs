@@ -143,6 +143,12 @@ pub mod sg {
         BASE = "base";
         /// From a property partition to the part of one object value (metadata graph).
         VALUE_PARTITION = "valuePartition";
+        /// The property whose distinct values a value partition counts among each value's
+        /// subjects (metadata graph).
+        CO_PROPERTY = "coProperty";
+        /// How many distinct values of the partition's co-property a value's subjects have
+        /// (metadata graph).
+        DISTINCT_CO_VALUES = "distinctCoValues";
         /// From a dataset to the counts of the pairs of values of two properties (metadata graph).
         PAIR_PARTITION = "pairPartition";
         /// The property whose value is the first of a pair partition's pairs (metadata graph).

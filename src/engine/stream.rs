@@ -24,6 +24,7 @@ use crate::export::{self, PrefixTracker};
 use crate::input::{self, Document, InputSpec, RawRecord, Sink};
 use crate::mapping::{self, RdfVersion};
 use crate::resolve::{KnownIds, Resolver};
+use crate::store::Tallies;
 
 use super::ReadOptions;
 pub use super::rereadable::Rereadable;
@@ -337,16 +338,19 @@ pub fn load(
     resolver: &Resolver,
     store: &crate::store::GraphStore,
     graphs: &[GraphName],
-    metadata: impl FnOnce(&[u64], &[usize]) -> Vec<Quad>,
+    metadata: impl FnOnce(&[u64], &[usize], &Tallies) -> Vec<Quad>,
 ) -> Result<Vec<usize>> {
     let counts = map_in_parallel(&rereadable.inputs, options, resolver, RdfVersion::Rdf11, |batches| {
         let counts = std::cell::RefCell::new(vec![0; graphs.len()]);
+        let tallies = std::cell::RefCell::new(Tallies::default());
         let data = batches.tagged().flat_map(|(input, batch)| {
             counts.borrow_mut()[input] += batch.len();
             let graph = graphs[input].clone();
+            tallies.borrow_mut().add(&graph, &batch);
             batch.into_iter().map(move |t| t.in_graph(graph.clone()))
         });
-        let described = std::iter::once_with(|| metadata(&batches.records(), &counts.borrow())).flatten();
+        let described =
+            std::iter::once_with(|| metadata(&batches.records(), &counts.borrow(), &tallies.borrow())).flatten();
         store.load_quads_if(data.chain(described), || {
             if !batches.complete() {
                 return Err(Error::MappingIncomplete);

@@ -386,8 +386,6 @@ fn take(pairs: &[(Pair, u64)], wanted: usize, unlisted: u64) -> Option<Cut> {
 
 #[cfg(test)]
 mod tests {
-    use oxigraph::io::{RdfFormat, RdfParser};
-    use oxigraph::model::Quad;
 
     use super::*;
     use crate::query::{NamedQuery, Prepared, evaluate};
@@ -435,12 +433,7 @@ mod tests {
                 }
                 turtle += ".\n";
             }
-            let quads: Vec<Quad> = RdfParser::from_format(RdfFormat::Turtle)
-                .for_slice(turtle.as_bytes())
-                .map(|q| q.map(|q| Quad::new(q.subject, q.predicate, q.object, graph(name))))
-                .collect::<std::result::Result<_, _>>()
-                .expect("the test's Turtle parses");
-            store.load_quads(quads).expect("loaded");
+            store.load_turtle_into(&turtle, &graph(name));
         }
         store
     }

@@ -10,12 +10,14 @@
 //! undeclared prefix), `bind` (parameters and the algebra rewrites), `checkpoint` (where a
 //! cancellable evaluation checks its token beyond Oxigraph's reads), `sort` (a query's root
 //! `ORDER BY`, sorted here with each row's keys computed once), `page` (the first page of
-//! a query ordered by a date, without sorting every row) and `results` (the writer).
+//! a query ordered by a date, without sorting every row), `by_count` (by a count),
+//! `kept` (groupings answered from the counts `load` keeps) and `results` (the writer).
 
 mod bind;
 mod by_count;
 mod checkpoint;
 mod guards;
+mod kept;
 mod library;
 mod page;
 mod results;
@@ -141,6 +143,10 @@ fn start(
     let default_dataset = evaluation.default_graphs.is_empty()
         && evaluation.named_graphs.is_empty()
         && !(evaluation.keep_query_dataset && query_has_dataset(&query));
+    // A grouping the counts `load` keeps answer is replaced by them (`kept`: `acts`).
+    if explain.is_none() && bindings.is_empty() && default_dataset {
+        kept::answer_from_counts(store, &mut query, evaluation.cancel.as_ref())?;
+    }
     if let (Some(limit), None, true, true) = (limit, &explain, bindings.is_empty(), default_dataset) {
         if let Some(order) = by_count::CountOrder::declared(&text, &origin, prefixes)?
             && let Some(results) = order.first_page(store, &query, limit, evaluation)?

@@ -13,12 +13,14 @@ pub(crate) mod pairs;
 mod rdf_files;
 mod replace;
 pub(crate) mod summary;
+mod tally;
 
 pub use datasets::{
     DCAT_DATASET, DCTERMS_IDENTIFIER, DCTERMS_MODIFIED, DatasetInfo, InputInfo, StoreIds, is_data_graph, show,
 };
 pub use rdf_files::read_quads;
 pub use replace::{Replacement, drop_datasets};
+pub use tally::Tallies;
 
 use std::path::{Path, PathBuf};
 
@@ -544,6 +546,17 @@ impl GraphStore {
             pairs.push((subject, object.clone()));
         }
         Ok((pairs.len() <= most).then_some(pairs))
+    }
+
+    /// Loads a test's Turtle into the named graph `graph`.
+    #[cfg(test)]
+    pub(crate) fn load_turtle_into(&self, turtle: &str, graph: &NamedNode) {
+        let quads: Vec<Quad> = RdfParser::from_format(RdfFormat::Turtle)
+            .for_slice(turtle.as_bytes())
+            .map(|q| q.map(|q| Quad::new(q.subject, q.predicate, q.object, graph.clone())))
+            .collect::<std::result::Result<_, _>>()
+            .expect("the test's Turtle parses");
+        self.load_quads(quads).expect("loaded");
     }
 
     /// The solutions of a SELECT of the store's own, with every graph as the default graph.

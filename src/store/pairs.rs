@@ -60,15 +60,19 @@ pub struct PairCounts {
 }
 
 impl GraphStore {
-    /// Counts the pairs of values of each of [`COUNTED_PAIRS`] in the named graph `graph`
-    /// and records the most shared of them in the metadata (in a transaction of their own).
+    /// Counts the pairs of values of each of [`COUNTED_PAIRS`] in the named graph `graph`,
+    /// with Oxigraph, and records the most shared of them in the metadata (in a
+    /// transaction of their own). `load` records the same counts as its triples stream in
+    /// (`store::tally`); the tests check them against these,
+    /// counted again from what the graph holds.
+    #[cfg(test)]
     pub fn count_pairs(&self, graph: &NamedNode) -> Result<()> {
         self.count_pairs_listing(graph, MAX_LISTED)
     }
 
     /// [`count_pairs`](Self::count_pairs), listing at most `most` pairs of a partition.
+    #[cfg(test)]
     pub fn count_pairs_listing(&self, graph: &NamedNode, most: usize) -> Result<()> {
-        let metadata = GraphName::from(vocab::DATASETS_GRAPH.into_owned());
         let mut quads = Vec::new();
         for (p, (first, second)) in COUNTED_PAIRS.iter().enumerate() {
             // Each subject has each pair once in one graph, so the rows count subjects.
@@ -93,19 +97,7 @@ impl GraphStore {
                 }
             }
             let (listed, unlisted) = kept.finish();
-            let partition = NamedNode::new_unchecked(format!("{}#pairs-{}", graph.as_str(), p + 1));
-            let fact = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| Quad::new(s.clone(), p, o, metadata.clone());
-            quads.push(fact(graph, sg::PAIR_PARTITION, partition.clone().into()));
-            quads.push(fact(&partition, sg::FIRST_PROPERTY, first.into_owned().into()));
-            quads.push(fact(&partition, sg::SECOND_PROPERTY, second.into_owned().into()));
-            quads.push(fact(&partition, sg::UNLISTED_AT_MOST, integer(unlisted).into()));
-            for (v, (a, b, count)) in listed.into_iter().enumerate() {
-                let node = NamedNode::new_unchecked(format!("{}-{}", partition.as_str(), v + 1));
-                quads.push(fact(&partition, sg::PAIR, node.clone().into()));
-                quads.push(fact(&node, sg::FIRST_VALUE, a));
-                quads.push(fact(&node, sg::SECOND_VALUE, b));
-                quads.push(fact(&node, std_terms::VOID_ENTITIES, integer(count).into()));
-            }
+            quads.extend(pair_quads(graph, p, listed, unlisted));
         }
         self.load_quads(quads)
     }
@@ -313,11 +305,34 @@ impl GraphStore {
     }
 }
 
+/// The metadata of the `p`th of [`COUNTED_PAIRS`] in `graph`: its `listed` pairs, most
+/// subjects first, and at most how many subjects a pair not listed has.
+pub(super) fn pair_quads(graph: &NamedNode, p: usize, listed: Vec<(Term, Term, u64)>, unlisted: u64) -> Vec<Quad> {
+    let (first, second) = COUNTED_PAIRS[p];
+    let metadata = GraphName::from(vocab::DATASETS_GRAPH.into_owned());
+    let fact = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| Quad::new(s.clone(), p, o, metadata.clone());
+    let partition = NamedNode::new_unchecked(format!("{}#pairs-{}", graph.as_str(), p + 1));
+    let mut quads = vec![
+        fact(graph, sg::PAIR_PARTITION, partition.clone().into()),
+        fact(&partition, sg::FIRST_PROPERTY, first.into_owned().into()),
+        fact(&partition, sg::SECOND_PROPERTY, second.into_owned().into()),
+        fact(&partition, sg::UNLISTED_AT_MOST, integer(unlisted).into()),
+    ];
+    for (v, (a, b, count)) in listed.into_iter().enumerate() {
+        let node = NamedNode::new_unchecked(format!("{}-{}", partition.as_str(), v + 1));
+        quads.push(fact(&partition, sg::PAIR, node.clone().into()));
+        quads.push(fact(&node, sg::FIRST_VALUE, a));
+        quads.push(fact(&node, sg::SECOND_VALUE, b));
+        quads.push(fact(&node, std_terms::VOID_ENTITIES, integer(count).into()));
+    }
+    quads
+}
+
 /// The pairs to list, as they come: every pair of a count or none, at most `most`, and
 /// the most subjects a pair left out has (0 when none is). A count is dropped once more
 /// than `most` pairs have it or more: no listing of whole counts can hold it then.
 #[derive(Debug)]
-struct MostShared {
+pub(super) struct MostShared {
     most: usize,
     /// The pairs kept, by count.
     groups: BTreeMap<u64, Vec<(Term, Term)>>,
@@ -327,7 +342,7 @@ struct MostShared {
 }
 
 impl MostShared {
-    fn new(most: usize) -> Self {
+    pub(super) fn new(most: usize) -> Self {
         Self {
             most,
             groups: BTreeMap::new(),
@@ -336,7 +351,7 @@ impl MostShared {
         }
     }
 
-    fn add(&mut self, a: &Term, b: &Term, count: u64) {
+    pub(super) fn add(&mut self, a: &Term, b: &Term, count: u64) {
         if count <= self.unlisted {
             return;
         }
@@ -353,7 +368,7 @@ impl MostShared {
 
     /// The pairs kept, most subjects first (then in the order of their N-Triples, so that
     /// a load writes the same metadata each time), and the bound of the rest.
-    fn finish(self) -> (Vec<(Term, Term, u64)>, u64) {
+    pub(super) fn finish(self) -> (Vec<(Term, Term, u64)>, u64) {
         let mut pairs: Vec<(Term, Term, u64)> = self
             .groups
             .into_iter()

@@ -33,59 +33,64 @@ use super::datasets::{integer, literal_value};
 
 /// The properties whose values `load` counts: those the library's first pages are by (the
 /// dates, and the speakers and topics whose labels order `statements-by` and
-/// `statements-about`).
-pub const COUNTED: [NamedNodeRef<'static>; 3] = [sg::DATE, sg::SPEAKER, sg::ABOUT];
+/// `statements-about`), and the acts, whose statements and speakers `acts` counts.
+pub const COUNTED: [NamedNodeRef<'static>; 4] = [sg::DATE, sg::SPEAKER, sg::ABOUT, sg::ACT];
+
+/// Counted properties whose values' subjects have the distinct values of a second property
+/// counted too: for each act, how many distinct speakers its statements have (`acts`).
+pub const COUNTED_ALONGSIDE: [(NamedNodeRef<'static>, NamedNodeRef<'static>); 1] = [(sg::ACT, sg::SPEAKER)];
+
+/// One counted property's values in a graph: each with how many triples have it and, for
+/// a property of [`COUNTED_ALONGSIDE`], how many distinct values of the other property its
+/// subjects have.
+pub(super) type Counted = Vec<(Term, u64, Option<u64>)>;
+
+/// A value node as read: its partition, value, count, and count of distinct values alongside.
+type ValueNode = (NamedNode, Term, u64, Option<u64>);
 
 impl GraphStore {
-    /// Counts the objects of each of [`COUNTED`] in the named graph `graph` and records
-    /// the counts in the metadata (in a transaction of their own).
+    /// Counts the objects of each of [`COUNTED`] in the named graph `graph`, with Oxigraph,
+    /// and records the counts in the metadata (in a transaction of their own). `load`
+    /// records the same counts as its triples stream in (`store::tally`); this counts
+    /// them again from what the graph holds, which the tests check them against.
+    #[cfg(test)]
     pub fn count_values(&self, graph: &NamedNode) -> Result<()> {
-        let metadata = GraphName::from(vocab::DATASETS_GRAPH.into_owned());
-        let mut quads = Vec::new();
-        for (p, predicate) in COUNTED.iter().enumerate() {
-            let mut values = self.count_objects(*predicate, Some(graph), None)?;
-            // Numbered in the order of the values' N-Triples, so that a load writes the
-            // same metadata each time.
-            values.sort_by_cached_key(|(value, _)| value.to_string());
-            let partition = NamedNode::new_unchecked(format!("{}#values-{}", graph.as_str(), p + 1));
-            let mut total = 0;
-            for (v, (value, count)) in values.into_iter().enumerate() {
-                total += count;
-                let node = NamedNode::new_unchecked(format!("{}-{}", partition.as_str(), v + 1));
-                quads.push(Quad::new(
-                    partition.clone(),
-                    sg::VALUE_PARTITION,
-                    node.clone(),
-                    metadata.clone(),
-                ));
-                quads.push(Quad::new(node.clone(), rdf::VALUE, value, metadata.clone()));
-                quads.push(Quad::new(
-                    node,
-                    std_terms::VOID_TRIPLES,
-                    integer(count),
-                    metadata.clone(),
-                ));
-            }
-            quads.push(Quad::new(
-                graph.clone(),
-                std_terms::VOID_PROPERTY_PARTITION,
-                partition.clone(),
-                metadata.clone(),
-            ));
-            quads.push(Quad::new(
-                partition.clone(),
-                std_terms::VOID_PROPERTY,
-                predicate.into_owned(),
-                metadata.clone(),
-            ));
-            quads.push(Quad::new(
-                partition,
-                std_terms::VOID_TRIPLES,
-                integer(total),
-                metadata.clone(),
-            ));
+        let mut counted = Vec::new();
+        for predicate in COUNTED {
+            let values = self.count_objects(predicate, Some(graph), None)?;
+            let alongside = match COUNTED_ALONGSIDE.iter().find(|(p, _)| *p == predicate) {
+                Some((_, other)) => {
+                    let text = format!(
+                        "SELECT ?value (COUNT(DISTINCT ?other) AS ?count) WHERE {{ GRAPH <{graph}> {{ \
+                         ?subject <{predicate}> ?value . ?subject <{other}> ?other }} }} GROUP BY ?value",
+                        graph = graph.as_str(),
+                        predicate = predicate.as_str(),
+                        other = other.as_str(),
+                    );
+                    let mut distinct = HashMap::new();
+                    for solution in self.select(&text, None)? {
+                        let solution = solution?;
+                        if let (Some(value), Some(count)) =
+                            (solution.get("value"), solution.get("count").and_then(count_of))
+                        {
+                            distinct.insert(value.clone(), count);
+                        }
+                    }
+                    Some(distinct)
+                }
+                None => None,
+            };
+            counted.push(
+                values
+                    .into_iter()
+                    .map(|(value, count)| {
+                        let other = alongside.as_ref().map(|d| d.get(&value).copied().unwrap_or(0));
+                        (value, count, other)
+                    })
+                    .collect(),
+            );
         }
-        self.load_quads(quads)
+        self.load_quads(value_quads(graph, counted))
     }
 
     /// The objects of `predicate` with how many triples have each, counted now by Oxigraph
@@ -144,7 +149,96 @@ impl GraphStore {
         if !COUNTED.contains(&predicate) {
             return Ok(None);
         }
-        // The partitions of `predicate`, by the graph they count.
+        let Some(partitions) = self.value_partitions(predicate, None)? else {
+            return Ok(None);
+        };
+        let Some(nodes) = self.value_nodes(&partitions, false)? else {
+            return Ok(None);
+        };
+        let mut counts: HashMap<Term, u64> = HashMap::new();
+        for (_, value, count, _) in nodes {
+            *counts.entry(value).or_default() += count;
+        }
+        Ok(Some(counts.into_iter().collect()))
+    }
+
+    /// The objects of `predicate` in the data, each with how many triples have it and how
+    /// many distinct values of `other` their subjects have, over the graphs (`acts`: each
+    /// act's statements and speakers): from the recorded counts, when every graph of data
+    /// has them or has neither property (as [`value_counts`](Self::value_counts) asks).
+    /// The statements add up over the graphs; the speakers do not, so a value that more
+    /// than one graph counts has its speakers counted now, by a query of its own (which
+    /// reads that value's subjects alone).
+    pub fn counts_alongside(
+        &self,
+        predicate: NamedNodeRef<'_>,
+        other: NamedNodeRef<'_>,
+        cancel: Option<&CancellationToken>,
+    ) -> Result<Option<Vec<(Term, u64, u64)>>> {
+        if !COUNTED_ALONGSIDE.contains(&(predicate, other)) {
+            return Ok(None);
+        }
+        let Some(partitions) = self.value_partitions(predicate, Some(other))? else {
+            return Ok(None);
+        };
+        let Some(nodes) = self.value_nodes(&partitions, true)? else {
+            return Ok(None);
+        };
+        // Per value: its triples, its distinct values of `other` where one graph counts
+        // it, and in how many graphs it is.
+        let mut sums: HashMap<Term, (u64, u64, usize)> = HashMap::new();
+        for (_, value, count, distinct) in nodes {
+            let sum = sums.entry(value).or_default();
+            sum.0 += count;
+            sum.1 = distinct.unwrap_or(0);
+            sum.2 += 1;
+        }
+        let mut counts = Vec::with_capacity(sums.len());
+        for (value, (count, distinct, graphs)) in sums {
+            let distinct = if graphs == 1 {
+                distinct
+            } else {
+                // Written into the query: an IRI or a literal writes the same in N-Triples.
+                let value_text = match &value {
+                    Term::NamedNode(_) | Term::Literal(_) => value.to_string(),
+                    _ => return Ok(None),
+                };
+                let text = format!(
+                    "SELECT (COUNT(DISTINCT ?other) AS ?count) WHERE {{ \
+                     ?subject <{predicate}> {value_text} . ?subject <{other}> ?other }}",
+                    predicate = predicate.as_str(),
+                    other = other.as_str(),
+                );
+                let mut found = None;
+                for solution in self.select(&text, cancel)? {
+                    found = solution?.get("count").and_then(count_of);
+                }
+                let Some(found) = found else { return Ok(None) };
+                found
+            };
+            counts.push((value, count, distinct));
+        }
+        Ok(Some(counts))
+    }
+
+    /// The value partitions of `predicate` (with `other` counted alongside, when given),
+    /// by the graph they count; `None` unless every graph of data has one, or has no
+    /// triple of `predicate` (nor of `other`).
+    fn value_partitions(
+        &self,
+        predicate: NamedNodeRef<'_>,
+        other: Option<NamedNodeRef<'_>>,
+    ) -> Result<Option<HashMap<NamedNode, NamedNode>>> {
+        let metadata_has = |subject: NamedNodeRef<'_>, property: NamedNodeRef<'_>, object: NamedNodeRef<'_>| {
+            self.store
+                .contains(oxigraph::model::QuadRef::new(
+                    subject,
+                    property,
+                    object,
+                    vocab::DATASETS_GRAPH,
+                ))
+                .map_err(|e| self.storage_error(e))
+        };
         let mut partitions: HashMap<NamedNode, NamedNode> = HashMap::new();
         for quad in self.store.quads_for_pattern(
             None,
@@ -154,48 +248,68 @@ impl GraphStore {
         ) {
             let quad = quad.map_err(|e| self.storage_error(e))?;
             if let (NamedOrBlankNode::NamedNode(graph), Term::NamedNode(partition)) = (quad.subject, quad.object)
-                && self
-                    .store
-                    .contains(oxigraph::model::QuadRef::new(
-                        partition.as_ref(),
-                        std_terms::VOID_PROPERTY,
-                        predicate,
-                        vocab::DATASETS_GRAPH,
-                    ))
-                    .map_err(|e| self.storage_error(e))?
+                && metadata_has(partition.as_ref(), std_terms::VOID_PROPERTY, predicate)?
+                && match other {
+                    Some(other) => metadata_has(partition.as_ref(), sg::CO_PROPERTY, other)?,
+                    None => true,
+                }
             {
                 partitions.insert(graph, partition);
             }
         }
-        if !self.every_data_graph_in(|graph| partitions.contains_key(graph) || self.lacks(graph, predicate))? {
+        let lacks = |graph: &NamedNode| self.lacks(graph, predicate) && other.is_none_or(|o| self.lacks(graph, o));
+        if !self.every_data_graph_in(|graph| partitions.contains_key(graph) || lacks(graph))? {
             return Ok(None);
         }
+        Ok(Some(partitions))
+    }
+
+    /// Every value node of `partitions`: its partition, value, count, and (when
+    /// `alongside`) its count of distinct other values; `None` when a node lacks one.
+    /// One query for them all: evaluated on the store's ids, it decodes only the values
+    /// and the counts, where reading the quads decoded each value node's IRI and
+    /// predicates too (a stored string each, 0.1 s for 2,000 values cold).
+    fn value_nodes(
+        &self,
+        partitions: &HashMap<NamedNode, NamedNode>,
+        alongside: bool,
+    ) -> Result<Option<Vec<ValueNode>>> {
         if partitions.is_empty() {
             return Ok(Some(Vec::new()));
         }
-        // One query for every partition's values: evaluated on the store's ids, it decodes
-        // only the values and the counts, where reading the quads decoded each value node's
-        // IRI and predicates too (a stored string each, 0.1 s for 2,000 values cold).
         let listed: String = partitions.values().map(|p| format!(" <{}>", p.as_str())).collect();
+        let distinct = if alongside {
+            format!("OPTIONAL {{ ?node <{}> ?distinct }}", sg::DISTINCT_CO_VALUES.as_str())
+        } else {
+            String::new()
+        };
         let text = format!(
-            "SELECT ?value ?count WHERE {{ GRAPH <{metadata}> {{ VALUES ?partition {{{listed} }} \
-             ?partition <{partition}> ?node \
-             OPTIONAL {{ ?node <{value}> ?value }} OPTIONAL {{ ?node <{triples}> ?count }} }} }}",
+            "SELECT ?partition ?value ?count ?distinct WHERE {{ GRAPH <{metadata}> {{ \
+             VALUES ?partition {{{listed} }} ?partition <{partition}> ?node \
+             OPTIONAL {{ ?node <{value}> ?value }} OPTIONAL {{ ?node <{triples}> ?count }} {distinct} }} }}",
             metadata = vocab::DATASETS_GRAPH.as_str(),
             partition = sg::VALUE_PARTITION.as_str(),
             value = rdf::VALUE.as_str(),
             triples = std_terms::VOID_TRIPLES.as_str(),
         );
-        let mut counts: HashMap<Term, u64> = HashMap::new();
+        let mut nodes = Vec::new();
         for solution in self.select(&text, None)? {
             let solution = solution?;
-            // A value node without its value or its count: the counts are not to be trusted.
-            let (Some(value), Some(count)) = (solution.get("value"), solution.get("count").and_then(count_of)) else {
+            // A value node without its value or its counts: they are not to be trusted.
+            let (Some(Term::NamedNode(partition)), Some(value), Some(count)) = (
+                solution.get("partition"),
+                solution.get("value"),
+                solution.get("count").and_then(count_of),
+            ) else {
                 return Ok(None);
             };
-            *counts.entry(value.clone()).or_default() += count;
+            let distinct = solution.get("distinct").and_then(count_of);
+            if alongside && distinct.is_none() {
+                return Ok(None);
+            }
+            nodes.push((partition.clone(), value.clone(), count, distinct));
         }
-        Ok(Some(counts.into_iter().collect()))
+        Ok(Some(nodes))
     }
 
     /// Whether the named graph `graph` has no triple of `predicate` (a read error counts as one).
@@ -226,6 +340,45 @@ impl GraphStore {
         }
         Ok(true)
     }
+}
+
+/// The metadata of `counted`, the counts of each of [`COUNTED`] in `graph`, in its order.
+pub(super) fn value_quads(graph: &NamedNode, counted: Vec<Counted>) -> Vec<Quad> {
+    let metadata = GraphName::from(vocab::DATASETS_GRAPH.into_owned());
+    let fact = |s: &NamedNode, p: NamedNodeRef<'_>, o: Term| Quad::new(s.clone(), p, o, metadata.clone());
+    let mut quads = Vec::new();
+    for (p, (predicate, mut values)) in COUNTED.iter().zip(counted).enumerate() {
+        // Numbered in the order of the values' N-Triples, so that a load writes the same
+        // metadata each time.
+        values.sort_by_cached_key(|(value, _, _)| value.to_string());
+        let partition = NamedNode::new_unchecked(format!("{}#values-{}", graph.as_str(), p + 1));
+        let mut total = 0;
+        for (v, (value, count, other)) in values.into_iter().enumerate() {
+            total += count;
+            let node = NamedNode::new_unchecked(format!("{}-{}", partition.as_str(), v + 1));
+            quads.push(fact(&partition, sg::VALUE_PARTITION, node.clone().into()));
+            quads.push(fact(&node, rdf::VALUE, value));
+            quads.push(fact(&node, std_terms::VOID_TRIPLES, integer(count).into()));
+            if let Some(other) = other {
+                quads.push(fact(&node, sg::DISTINCT_CO_VALUES, integer(other).into()));
+            }
+        }
+        quads.push(fact(
+            graph,
+            std_terms::VOID_PROPERTY_PARTITION,
+            partition.clone().into(),
+        ));
+        quads.push(fact(
+            &partition,
+            std_terms::VOID_PROPERTY,
+            predicate.into_owned().into(),
+        ));
+        quads.push(fact(&partition, std_terms::VOID_TRIPLES, integer(total).into()));
+        if let Some((_, other)) = COUNTED_ALONGSIDE.iter().find(|(p, _)| p == predicate) {
+            quads.push(fact(&partition, sg::CO_PROPERTY, other.into_owned().into()));
+        }
+    }
+    quads
 }
 
 /// The number a literal writes (a count kept in the metadata, or counted by a query).
@@ -277,8 +430,12 @@ mod tests {
         );
         // The counts are the dataset's own nodes: they go with its description.
         let described = store.metadata_quads(a.as_ref())?;
-        // Three facts a property, three a value.
-        assert_eq!(described.len(), 3 * COUNTED.len() + 2 * 3, "{described:?}");
+        // Three facts a property (and one more of a property counted alongside), three a value.
+        assert_eq!(
+            described.len(),
+            3 * COUNTED.len() + COUNTED_ALONGSIDE.len() + 2 * 3,
+            "{described:?}"
+        );
         for quad in &described {
             store.store().remove(quad).map_err(|e| store.storage_error(e))?;
         }
