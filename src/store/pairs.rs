@@ -1,6 +1,6 @@
 //! Pair counts kept in the metadata: for a dataset and two properties (`sg:speaker` and
-//! `sg:addressee`), how many subjects have each pair of values, written by `load` once the
-//! data is in, so that a first page ordered by the most statements between a speaker and
+//! `sg:addressee`), how many subjects have each pair of values, written by `load` with the
+//! data (`tally`), so that a first page ordered by the most statements between a speaker and
 //! an addressee (`interaction-matrix`, `query::by_count`) reads the pairs with the most
 //! instead of counting every statement's pair (12 s on 1,000,000 statements).
 //!

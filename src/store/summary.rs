@@ -1,8 +1,10 @@
 //! Value counts kept in the metadata: for a dataset and a property (`sg:date`,
-//! `sg:speaker`, `sg:about`), how many of the dataset's triples have each object, written
-//! by `load` once the data is in, so that a first page by date or by speaker or topic
-//! (`query::page`) reads a few hundred or thousand counts instead of scanning every
-//! statement's (0.6 s a property on 1,000,000 statements).
+//! `sg:speaker`, `sg:about`, `sg:act`), how many of the dataset's triples have each
+//! object, written by `load` with the data (`tally`), so that a first page by date or by
+//! speaker or topic (`query::page`) reads a few hundred or thousand counts instead of
+//! scanning every statement's (0.6 s a property on 1,000,000 statements). For each act,
+//! the distinct speakers of its statements are counted too, so that `acts` reads them
+//! (`query::kept`).
 //!
 //! In the metadata graph, after VoID's property partitions:
 //!
@@ -11,13 +13,14 @@
 //! <GRAPH#values-1> void:property sg:date ; void:triples 1000000 ;
 //!     sg:valuePartition <GRAPH#values-1-1>, … .
 //! <GRAPH#values-1-1> rdf:value "2010-01-01"^^xsd:date ; void:triples 2381 .
+//! <GRAPH#values-4> void:property sg:act ; sg:coProperty sg:speaker ; … .
+//! <GRAPH#values-4-1> rdf:value act:warn ; void:triples 33012 ; sg:distinctCoValues 1998 .
 //! ```
 //!
 //! The nodes are the dataset's own (its graph's IRI and a fragment), so they go with its
-//! description when the dataset is replaced or dropped. A store made before, a dataset
-//! whose load was killed between its data and its counts, or a graph that is no
-//! dataset's (a `--with` file, `link --apply`'s links) has none, and readers then count
-//! as before when it has triples of the property.
+//! description when the dataset is replaced or dropped. A store made before them, or a
+//! graph that is no dataset's (a `--with` file, `link --apply`'s links) has none, and
+//! readers then count as before when it has triples of the property.
 
 use std::collections::HashMap;
 
