@@ -371,4 +371,51 @@ mod tests {
         );
         Ok(())
     }
+
+    /// A relation may name a counted property (`sg:speaker` here) and give an entity a
+    /// triple of it from a record of its own: that dataset keeps no counts, so readers
+    /// count with Oxigraph, while a dated relation (whose own node has `sg:date`) and the
+    /// other datasets keep theirs.
+    #[test]
+    fn a_relation_naming_a_counted_property_leaves_its_dataset_without_counts() -> Result<()> {
+        let folder = tempfile::tempdir().map_err(|e| Error::io(Path::new("tmp"), e))?;
+        let write = |name: &str, lines: &[&str]| {
+            let path = folder.path().join(name);
+            std::fs::write(&path, lines.join("\n") + "\n").expect("the input writes");
+            InputSpec::new(path)
+        };
+        let entities = [
+            r#"{"record": "entity", "id": "a", "type": "person", "name": "A"}"#,
+            r#"{"record": "entity", "id": "b", "type": "person", "name": "B"}"#,
+            r#"{"record": "statement", "id": "s1", "speaker": "a", "act": "warn", "addressees": ["b"]}"#,
+        ];
+        let dated = [
+            r#"{"record": "statement", "id": "s2", "speaker": "b", "act": "warn", "date": "2024-06-19"}"#,
+            r#"{"record": "relation", "id": "r1", "subject": "a", "predicate": "ally_of", "object": "b", "date": "2024"}"#,
+        ];
+        let odd = [
+            r#"{"record": "statement", "id": "s3", "speaker": "a", "act": "deny"}"#,
+            r#"{"record": "relation", "id": "r2", "subject": "b", "predicate": "https://w3id.org/saidgraph#speaker", "object": "a"}"#,
+        ];
+        let inputs = [
+            write("people.jsonl", &entities),
+            write("dated.jsonl", &dated),
+            write("odd.jsonl", &odd),
+        ];
+        let path = folder.path().join("store");
+        load(&inputs, &ReadOptions::default(), &LoadOptions::default(), &path)?;
+        let loaded = GraphStore::open(&path)?;
+        for dataset in loaded.datasets()? {
+            let kept = counts_of(&loaded, &dataset.graph);
+            assert_eq!(kept.is_empty(), dataset.name == "odd", "{}: {kept:?}", dataset.name);
+        }
+        assert_eq!(
+            loaded.counts_alongside(sg::ACT, sg::SPEAKER, None)?,
+            None,
+            "odd has speakers and no counts"
+        );
+        // Trusted, as odd has no dates: the statement's and the relation's own.
+        assert_eq!(loaded.value_counts(sg::DATE)?.map(|c| c.len()), Some(2));
+        Ok(())
+    }
 }

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use oxigraph::io::RdfFormat;
-use oxigraph::model::{GraphName, GraphNameRef, Quad, Triple};
+use oxigraph::model::{GraphName, GraphNameRef, NamedOrBlankNode, Quad, Triple};
 
 use crate::error::{Diagnostics, Error, Result};
 use crate::export::{self, PrefixTracker};
@@ -55,6 +55,10 @@ struct Map<'r> {
     input: usize,
     /// Records mapped, per input.
     records: Vec<u64>,
+    /// Per input, whether a record gave a triple of a property `load` counts to another
+    /// subject than its own node (a relation `x sg:speaker y`): the tally, which counts
+    /// each record's blocks, cannot count that input's graph exactly.
+    uncounted: Vec<bool>,
     /// The receiver is gone (the writer failed): stop mapping.
     closed: bool,
     /// Ids of repeatable records already mapped, as the first pass kept only the first.
@@ -90,8 +94,16 @@ impl Sink for Map<'_> {
         mapping::map_record(&record, &context.base, self.resolver, &mut self.record);
         if self.records.len() <= self.input {
             self.records.resize(self.input + 1, 0);
+            self.uncounted.resize(self.input + 1, false);
         }
         self.records[self.input] += 1;
+        // Only a record's own node gets its triples from it alone.
+        let own = crate::resolve::mint(&context.base, record.kind(), record.id());
+        if self.record.iter().any(|t| {
+            Tallies::counts(t.predicate.as_ref()) && !matches!(&t.subject, NamedOrBlankNode::NamedNode(n) if *n == own)
+        }) {
+            self.uncounted[self.input] = true;
+        }
         // A relation's triples all come from its record: its reifier can be made here.
         self.rdf.complete(&mut self.record);
         // One block per subject within the record, `rdf:type` first.
@@ -119,6 +131,7 @@ impl<'r> Map<'r> {
             sender,
             input: 0,
             records: Vec::new(),
+            uncounted: Vec::new(),
             closed: false,
             repeated: std::collections::HashSet::new(),
             rdf,
@@ -144,6 +157,7 @@ struct Batches<'a> {
     receiver: Receiver<(usize, Vec<Triple>)>,
     complete: &'a AtomicBool,
     records: &'a std::sync::Mutex<Vec<u64>>,
+    uncounted: &'a std::sync::Mutex<Vec<bool>>,
 }
 
 impl<'a> Batches<'a> {
@@ -161,6 +175,15 @@ impl<'a> Batches<'a> {
     /// rather than stopping on an error.
     fn complete(&self) -> bool {
         self.complete.load(Ordering::SeqCst)
+    }
+
+    /// Once the batches have run out: the inputs whose graph's counts the tally cannot
+    /// keep exactly (see `Map::uncounted`).
+    fn uncounted(&self) -> Vec<bool> {
+        self.uncounted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Once the batches have run out: how many records each input mapped to.
@@ -185,6 +208,7 @@ fn map_in_parallel<T>(
     let (sender, receiver) = sync_channel(4);
     let complete = &AtomicBool::new(false);
     let records = &std::sync::Mutex::new(Vec::new());
+    let uncounted = &std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || -> Result<()> {
             let mut map = Map::new(resolver, base_override, sender, rdf);
@@ -199,6 +223,9 @@ fn map_in_parallel<T>(
             let mut mapped = std::mem::take(&mut map.records);
             mapped.resize(inputs.len(), 0);
             *records.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = mapped;
+            let mut spoiled = std::mem::take(&mut map.uncounted);
+            spoiled.resize(inputs.len(), false);
+            *uncounted.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = spoiled;
             complete.store(!map.closed, Ordering::SeqCst);
             Ok(())
         });
@@ -206,6 +233,7 @@ fn map_in_parallel<T>(
             receiver,
             complete,
             records,
+            uncounted,
         });
         let produced = producer
             .join()
@@ -329,7 +357,8 @@ fn write_turtle_body<'p>(
 
 /// Streams validated inputs into a store's bulk loader, each input's triples into its
 /// graph (`graphs[i]` for input `i`), followed by the quads `metadata` makes of how many
-/// records and triples each input gave; returns the triples per input. The load commits
+/// records and triples each input gave and of the counts tallied of each graph as its
+/// triples went by (`store::Tallies`); returns the triples per input. The load commits
 /// only if the mapping read every input to its end and no input changed since it was
 /// validated; otherwise nothing is added.
 pub fn load(
@@ -349,8 +378,16 @@ pub fn load(
             tallies.borrow_mut().add(&graph, &batch);
             batch.into_iter().map(move |t| t.in_graph(graph.clone()))
         });
-        let described =
-            std::iter::once_with(|| metadata(&batches.records(), &counts.borrow(), &tallies.borrow())).flatten();
+        let described = std::iter::once_with(|| {
+            let mut tallies = tallies.borrow_mut();
+            for (input, uncounted) in batches.uncounted().into_iter().enumerate() {
+                if uncounted {
+                    tallies.give_up(&graphs[input]);
+                }
+            }
+            metadata(&batches.records(), &counts.borrow(), &tallies)
+        })
+        .flatten();
         store.load_quads_if(data.chain(described), || {
             if !batches.complete() {
                 return Err(Error::MappingIncomplete);

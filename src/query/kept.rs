@@ -14,10 +14,11 @@
 //! variables (as `acts` writes them, so that Oxigraph joins them with a hash table when it
 //! evaluates them), and either count may be left out; anything else — another
 //! aggregate, a filter, a join without the `OPTIONAL`, a grouping inside `GRAPH`, `SERVICE`
-//! or `LATERAL` — is left to Oxigraph. The counts are those of the grouping: each of the
-//! property's triples is a subject with that value (statements' ids are unique across
-//! datasets, `store::pairs`), and the distinct values alongside are counted over the
-//! graphs (`GraphStore::counts_alongside`).
+//! or on the right of a `LATERAL` — is left to Oxigraph. The counts are those of the
+//! grouping: each of the property's triples is a subject with that value, in one graph
+//! (statements' ids are unique across datasets, and a dataset where another record gives
+//! a subject such a triple keeps no counts: `store::pairs`), and the distinct values
+//! alongside are counted over the graphs (`GraphStore::counts_alongside`).
 //!
 //! Only a query run with no parameters, no `--explain` and the default dataset is
 //! rewritten; the tests compare its results with Oxigraph's.

@@ -25,7 +25,9 @@
 //! The counts are of the subjects that have both properties in the dataset's graph. They
 //! bound the subjects that have a pair in the union of the graphs, which queries read,
 //! because `load` never puts one subject's triples of the two properties in two graphs: a
-//! record's triples go to its dataset's graph, and no two datasets define one id.
+//! record's triples go to its dataset's graph, no two datasets define one id, and a
+//! dataset where a record gives such a triple to another subject than its own (a
+//! relation whose predicate is `sg:speaker`) keeps no counts (`tally`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -155,7 +155,7 @@ impl GraphStore {
         let Some(partitions) = self.value_partitions(predicate, None)? else {
             return Ok(None);
         };
-        let Some(nodes) = self.value_nodes(&partitions, false)? else {
+        let Some(nodes) = self.value_nodes(&partitions, false, None)? else {
             return Ok(None);
         };
         let mut counts: HashMap<Term, u64> = HashMap::new();
@@ -169,9 +169,9 @@ impl GraphStore {
     /// many distinct values of `other` their subjects have, over the graphs (`acts`: each
     /// act's statements and speakers): from the recorded counts, when every graph of data
     /// has them or has neither property (as [`value_counts`](Self::value_counts) asks).
-    /// The statements add up over the graphs; the speakers do not, so a value that more
-    /// than one graph counts has its speakers counted now, by a query of its own (which
-    /// reads that value's subjects alone).
+    /// The statements add up over the graphs; the speakers do not, so the values that more
+    /// than one graph counts have their speakers counted now, by one query (a hash join of
+    /// those values' subjects with every subject's `other`).
     pub fn counts_alongside(
         &self,
         predicate: NamedNodeRef<'_>,
@@ -184,7 +184,7 @@ impl GraphStore {
         let Some(partitions) = self.value_partitions(predicate, Some(other))? else {
             return Ok(None);
         };
-        let Some(nodes) = self.value_nodes(&partitions, true)? else {
+        let Some(nodes) = self.value_nodes(&partitions, true, cancel)? else {
             return Ok(None);
         };
         // Per value: its triples, its distinct values of `other` where one graph counts
@@ -196,31 +196,46 @@ impl GraphStore {
             sum.1 = distinct.unwrap_or(0);
             sum.2 += 1;
         }
-        let mut counts = Vec::with_capacity(sums.len());
-        for (value, (count, distinct, graphs)) in sums {
-            let distinct = if graphs == 1 {
-                distinct
-            } else {
-                // Written into the query: an IRI or a literal writes the same in N-Triples.
-                let value_text = match &value {
-                    Term::NamedNode(_) | Term::Literal(_) => value.to_string(),
+        // The values more than one graph counts, written into one query (an IRI or a
+        // literal writes the same in N-Triples), each property read in a subquery of its
+        // own so that Oxigraph joins them with a hash table, not a lookup per subject.
+        let mut shared = String::new();
+        for (value, (_, _, graphs)) in &sums {
+            if *graphs > 1 {
+                match value {
+                    Term::NamedNode(_) | Term::Literal(_) => shared += &format!(" {value}"),
                     _ => return Ok(None),
-                };
-                let text = format!(
-                    "SELECT (COUNT(DISTINCT ?other) AS ?count) WHERE {{ \
-                     ?subject <{predicate}> {value_text} . ?subject <{other}> ?other }}",
-                    predicate = predicate.as_str(),
-                    other = other.as_str(),
-                );
-                let mut found = None;
-                for solution in self.select(&text, cancel)? {
-                    found = solution?.get("count").and_then(count_of);
                 }
-                let Some(found) = found else { return Ok(None) };
-                found
-            };
-            counts.push((value, count, distinct));
+            }
         }
+        let mut counted_now: HashMap<Term, u64> = HashMap::new();
+        if !shared.is_empty() {
+            let text = format!(
+                "SELECT ?value (COUNT(DISTINCT ?other) AS ?count) WHERE {{ \
+                 {{ SELECT ?subject ?value WHERE {{ VALUES ?value {{{shared} }} ?subject <{predicate}> ?value }} }} \
+                 {{ SELECT ?subject ?other WHERE {{ ?subject <{other}> ?other }} }} }} GROUP BY ?value",
+                predicate = predicate.as_str(),
+                other = other.as_str(),
+            );
+            for solution in self.select(&text, cancel)? {
+                let solution = solution?;
+                if let (Some(value), Some(count)) = (solution.get("value"), solution.get("count").and_then(count_of)) {
+                    counted_now.insert(value.clone(), count);
+                }
+            }
+        }
+        let counts = sums
+            .into_iter()
+            .map(|(value, (count, distinct, graphs))| {
+                // A value none of whose subjects has `other` is in no row: 0.
+                let distinct = if graphs == 1 {
+                    distinct
+                } else {
+                    counted_now.get(&value).copied().unwrap_or(0)
+                };
+                (value, count, distinct)
+            })
+            .collect();
         Ok(Some(counts))
     }
 
@@ -276,6 +291,7 @@ impl GraphStore {
         &self,
         partitions: &HashMap<NamedNode, NamedNode>,
         alongside: bool,
+        cancel: Option<&CancellationToken>,
     ) -> Result<Option<Vec<ValueNode>>> {
         if partitions.is_empty() {
             return Ok(Some(Vec::new()));
@@ -296,7 +312,7 @@ impl GraphStore {
             triples = std_terms::VOID_TRIPLES.as_str(),
         );
         let mut nodes = Vec::new();
-        for solution in self.select(&text, None)? {
+        for solution in self.select(&text, cancel)? {
             let solution = solution?;
             // A value node without its value or its counts: they are not to be trusted.
             let (Some(Term::NamedNode(partition)), Some(value), Some(count)) = (

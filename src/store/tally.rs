@@ -8,12 +8,15 @@
 //! they come together: the streamed mapping sends each record's triples at once, sorted
 //! into one block per subject, and only a statement's own record gives it a speaker, an
 //! act or an addressee (`mapping`), so one block holds all of a statement's triples of
-//! the counted properties. The counts are those Oxigraph counts of the graph afterwards
-//! ([`GraphStore::count_values`], [`GraphStore::count_pairs`]); the tests compare them.
+//! the counted properties. A relation may name any property, `sg:speaker` too, and give a
+//! subject such a triple from a record of its own: the mapping notes it, and that
+//! dataset then keeps no counts ([`Tallies::give_up`]). The counts are those Oxigraph
+//! counts of the graph afterwards (`GraphStore::count_values` and `count_pairs`, which
+//! the tests compare them with).
 
 use std::collections::{HashMap, HashSet};
 
-use oxigraph::model::{GraphName, NamedNode, Quad, Term, Triple};
+use oxigraph::model::{GraphName, NamedNode, NamedNodeRef, Quad, Term, Triple};
 
 use super::pairs::{COUNTED_PAIRS, MAX_LISTED, MostShared, pair_quads};
 use super::summary::{COUNTED, COUNTED_ALONGSIDE, Counted, value_quads};
@@ -22,12 +25,37 @@ use super::summary::{COUNTED, COUNTED_ALONGSIDE, Counted, value_quads};
 #[derive(Debug, Default)]
 pub struct Tallies {
     graphs: HashMap<NamedNode, Tally>,
+    /// Graphs whose counts are not exact, and are not written.
+    given_up: HashSet<NamedNode>,
 }
 
 impl Tallies {
+    /// Whether `predicate` is one of those counted: a triple of it that does not come with
+    /// its subject's statement record would not be counted with that statement's.
+    pub fn counts(predicate: NamedNodeRef<'_>) -> bool {
+        COUNTED.contains(&predicate)
+            || COUNTED_PAIRS.iter().any(|(a, b)| *a == predicate || *b == predicate)
+            || COUNTED_ALONGSIDE
+                .iter()
+                .any(|(a, b)| *a == predicate || *b == predicate)
+    }
+
+    /// Writes no counts for `graph`: some of its triples of the counted properties came
+    /// from a record other than their subject's own (a relation whose predicate is
+    /// `sg:speaker`), so they may repeat or part a statement's triples. Readers then count
+    /// with Oxigraph, as for a graph without counts.
+    pub fn give_up(&mut self, graph: &GraphName) {
+        if let GraphName::NamedNode(graph) = graph {
+            self.graphs.remove(graph);
+            self.given_up.insert(graph.clone());
+        }
+    }
+
     /// Counts `triples`, whole records of the streamed mapping going into `graph`.
     pub fn add(&mut self, graph: &GraphName, triples: &[Triple]) {
-        if let GraphName::NamedNode(graph) = graph {
+        if let GraphName::NamedNode(graph) = graph
+            && !self.given_up.contains(graph)
+        {
             let tally = match self.graphs.get_mut(graph) {
                 Some(tally) => tally,
                 None => self.graphs.entry(graph.clone()).or_default(),
@@ -38,10 +66,13 @@ impl Tallies {
         }
     }
 
-    /// The metadata of the counts of `graph`, as [`GraphStore::count_values`] and
-    /// [`GraphStore::count_pairs`] write them (nothing counted, no triple of the
-    /// properties, gives counts of none).
+    /// The metadata of the counts of `graph`, as Oxigraph's counts of the graph would be
+    /// written (nothing counted, no triple of the properties, gives counts of none);
+    /// nothing when they were given up.
     pub fn quads(&self, graph: &NamedNode) -> Vec<Quad> {
+        if self.given_up.contains(graph) {
+            return Vec::new();
+        }
         let empty = Tally::default();
         let tally = self.graphs.get(graph).unwrap_or(&empty);
         let mut quads = value_quads(graph, tally.counted());
@@ -88,12 +119,7 @@ impl Tally {
     }
 
     /// The numbers of each pair of `block`'s values of `first` and `second`.
-    fn pairs_in(
-        &mut self,
-        block: &[Triple],
-        first: oxigraph::model::NamedNodeRef<'_>,
-        second: oxigraph::model::NamedNodeRef<'_>,
-    ) -> Vec<(u32, u32)> {
+    fn pairs_in(&mut self, block: &[Triple], first: NamedNodeRef<'_>, second: NamedNodeRef<'_>) -> Vec<(u32, u32)> {
         let objects = |p| block.iter().filter(move |t| t.predicate == p).map(|t| &t.object);
         let mut pairs = Vec::new();
         for a in objects(first) {
