@@ -97,12 +97,18 @@ impl Sink for Map<'_> {
             self.uncounted.resize(self.input + 1, false);
         }
         self.records[self.input] += 1;
-        // Only a record's own node gets its triples from it alone.
-        let own = crate::resolve::mint(&context.base, record.kind(), record.id());
-        if self.record.iter().any(|t| {
-            Tallies::counts(t.predicate.as_ref()) && !matches!(&t.subject, NamedOrBlankNode::NamedNode(n) if *n == own)
-        }) {
-            self.uncounted[self.input] = true;
+        // Only a record's own node gets its triples from it alone. A statement gives
+        // triples to itself only (`mapping`), so most records need no look.
+        if record.kind() != crate::terms::RecordKind::Statement {
+            let own = crate::resolve::mint(&context.base, record.kind(), record.id());
+            let elsewhere = |t: &Triple| !matches!(&t.subject, NamedOrBlankNode::NamedNode(n) if *n == own);
+            if self
+                .record
+                .iter()
+                .any(|t| Tallies::counts(t.predicate.as_ref()) && elsewhere(t))
+            {
+                self.uncounted[self.input] = true;
+            }
         }
         // A relation's triples all come from its record: its reifier can be made here.
         self.rdf.complete(&mut self.record);
